@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make run`: the web server and a Celery worker (with beat) on the embedded default; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var/broker/out var/broker/processed var/media
+
+.venv/bin/celery -A studio worker --beat --schedule var/celerybeat-schedule \
+  --pool threads --concurrency 4 --loglevel WARNING &
+worker=$!
+.venv/bin/python manage.py runserver 127.0.0.1:8000 --noreload &
+web=$!
+trap 'echo; echo "Stopping…"; kill $web $worker 2>/dev/null; wait 2>/dev/null; exit 0' INT TERM
+
+cat <<MSG
+
+  The studio is running at http://127.0.0.1:8000
+  Sign in as  director / storyboard   (demo account; change it before sharing the machine)
+  Press Ctrl-C to stop the web server and the worker.
+
+MSG
+wait -n $web $worker
+kill $web $worker 2>/dev/null || true

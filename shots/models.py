@@ -1,0 +1,255 @@
+"""Shots (and, with generation, their takes and review)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Max
+from django.urls import reverse
+
+from studio import prompts
+from studio.models import AspectRatio, Character, Project, Scene
+
+
+class ShotSize(models.TextChoices):
+    ECU = "ECU", "Extreme close-up"
+    CU = "CU", "Close-up"
+    MCU = "MCU", "Medium close-up"
+    MS = "MS", "Medium shot"
+    MWS = "MWS", "Medium wide shot"
+    WS = "WS", "Wide shot"
+    EWS = "EWS", "Extreme wide shot"
+
+
+class Angle(models.TextChoices):
+    EYE_LEVEL = "eye_level", "Eye level"
+    LOW = "low", "Low angle"
+    HIGH = "high", "High angle"
+    OVERHEAD = "overhead", "Overhead"
+    DUTCH = "dutch", "Dutch angle"
+
+
+class CameraMove(models.TextChoices):
+    STATIC = "static", "Static"
+    PAN_LEFT = "pan_left", "Pan left"
+    PAN_RIGHT = "pan_right", "Pan right"
+    TILT_UP = "tilt_up", "Tilt up"
+    TILT_DOWN = "tilt_down", "Tilt down"
+    PUSH_IN = "push_in", "Push in"
+    PULL_OUT = "pull_out", "Pull out"
+    TRUCK_LEFT = "truck_left", "Truck left"
+    TRUCK_RIGHT = "truck_right", "Truck right"
+    CRANE_UP = "crane_up", "Crane up"
+    CRANE_DOWN = "crane_down", "Crane down"
+    DRONE = "drone", "Drone"
+    HANDHELD = "handheld", "Handheld"
+    ZOOM_IN = "zoom_in", "Zoom in"
+    ZOOM_OUT = "zoom_out", "Zoom out"
+    RACK_FOCUS = "rack_focus", "Rack focus"
+    DOLLY_ZOOM = "dolly_zoom", "Dolly zoom"
+    TRACKING = "tracking", "Tracking"
+
+
+def shot_code(scene_number: int, index: int) -> str:
+    """The code of the index-th shot (0-based) of a scene: 1A, 1B, … 1Z, 1AA, 1AB, …"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"{scene_number}{letters}"
+
+
+class ShotQuerySet(models.QuerySet["Shot"]):
+    def for_project(self, project: Project) -> ShotQuerySet:
+        return self.filter(project=project)
+
+    def for_board(self) -> ShotQuerySet:
+        """Everything a board card shows, in a constant number of queries."""
+        return self.select_related("scene").prefetch_related("characters").order_by(
+            "position", "id"
+        )
+
+
+def _panel_path(instance: Shot, filename: str) -> str:
+    return f"projects/{instance.project_id}/panels/{uuid.uuid4().hex}.jpg"
+
+
+def _panel_thumb_path(instance: Shot, filename: str) -> str:
+    return f"projects/{instance.project_id}/panels/thumbs/{uuid.uuid4().hex}.jpg"
+
+
+class Shot(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="shots")
+    scene = models.ForeignKey(Scene, on_delete=models.CASCADE, related_name="shots")
+    position = models.PositiveIntegerField(default=0)
+    code = models.CharField(max_length=12, blank=True, help_text='e.g. "1A"; assigned automatically.')
+
+    subject = models.TextField(blank=True, help_text="Who or what we see. Write @Name for a character.")
+    action = models.TextField(blank=True)
+    environment = models.TextField(blank=True)
+    lighting = models.TextField(blank=True)
+    shot_size = models.CharField(max_length=4, choices=ShotSize.choices, default=ShotSize.MS)
+    angle = models.CharField(max_length=10, choices=Angle.choices, default=Angle.EYE_LEVEL)
+    camera_move = models.CharField(
+        max_length=12, choices=CameraMove.choices, default=CameraMove.STATIC
+    )
+    lens_mm = models.PositiveSmallIntegerField(
+        "lens (mm)", null=True, blank=True, validators=[MinValueValidator(4), MaxValueValidator(1200)]
+    )
+    style_override = models.TextField(
+        blank=True, help_text="Replaces the project's style for this shot only."
+    )
+    duration = models.DecimalField(
+        "duration (seconds)",
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("3.00"),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("120"))],
+    )
+    aspect_ratio = models.CharField(
+        "aspect ratio override", max_length=8, choices=AspectRatio.choices, blank=True
+    )
+    dialogue = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+
+    panel = models.ImageField(upload_to=_panel_path, blank=True)
+    panel_thumbnail = models.ImageField(upload_to=_panel_thumb_path, blank=True)
+    characters = models.ManyToManyField(Character, blank=True, related_name="shots")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ShotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["scene", "position"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration__gte=Decimal("0.5"), duration__lte=Decimal("120")),
+                name="shot_duration_between_half_second_and_two_minutes",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code or '?'} {self.subject[:40]}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("shot-detail", args=[self.project_id, self.id])
+
+    @property
+    def effective_aspect_ratio(self) -> str:
+        return self.aspect_ratio or self.project.aspect_ratio
+
+    @property
+    def effective_style(self) -> str:
+        return self.style_override or self.project.style
+
+    def compiled_prompt(self) -> str:
+        """The exact text sent to a provider. Uses prefetched characters when present."""
+        return prompts.compile_prompt(
+            prompts.ShotText(
+                subject=self.subject,
+                action=self.action,
+                environment=self.environment,
+                lighting=self.lighting,
+                shot_size=self.shot_size,
+                angle=self.angle,
+                camera_move=self.camera_move,
+                lens_mm=self.lens_mm,
+                style=self.effective_style,
+            ),
+            [prompts.CharacterText(c.name, c.description) for c in self.characters.all()],
+        )
+
+    def mentioned_characters(self) -> list[Character]:
+        """The project's characters named as @Name in any of the shot's text fields."""
+        text = " ".join(
+            [self.subject, self.action, self.environment, self.lighting, self.dialogue, self.notes]
+        )
+        names = prompts.find_mentions(text, [c.name for c in self.project.characters.all()])
+        return list(self.project.characters.filter(name__in=names))
+
+    def link_mentioned_characters(self) -> None:
+        """Writing @Name in a text field links that character (links are only ever added here)."""
+        mentioned = self.mentioned_characters()
+        if mentioned:
+            self.characters.add(*mentioned)
+
+    @classmethod
+    @transaction.atomic
+    def create_in_scene(cls, scene: Scene, **fields) -> Shot:
+        """A new shot at the end of the scene, with the next free code."""
+        top = scene.shots.aggregate(top=Max("position"))["top"]
+        position = 0 if top is None else top + 1
+        shot = cls(project=scene.project, scene=scene, position=position, **fields)
+        if not shot.code:
+            scene_number = scene.project.scenes.filter(position__lt=scene.position).count() + 1
+            taken = set(scene.shots.values_list("code", flat=True))
+            index = scene.shots.count()
+            while shot_code(scene_number, index) in taken:
+                index += 1
+            shot.code = shot_code(scene_number, index)
+        shot.full_clean(exclude=["panel", "panel_thumbnail"])
+        shot.save()
+        return shot
+
+
+def renumber_shots(project: Project) -> int:
+    """Give every shot the code of its place on the board (1A, 1B, 2A…). Returns shots changed."""
+    changed = []
+    with transaction.atomic():
+        scenes = list(project.scenes.order_by("position", "id"))
+        shots = Shot.objects.filter(project=project).order_by("position", "id")
+        by_scene: dict[uuid.UUID, list[Shot]] = {}
+        for shot in shots:
+            by_scene.setdefault(shot.scene_id, []).append(shot)
+        for number, scene in enumerate(scenes, start=1):
+            for index, shot in enumerate(by_scene.get(scene.id, [])):
+                code = shot_code(number, index)
+                if shot.code != code:
+                    shot.code = code
+                    changed.append(shot)
+        Shot.objects.bulk_update(changed, ["code"])
+    if changed:
+        project.touch()
+    return len(changed)
+
+
+def reorder(project: Project, scene_order: list[uuid.UUID] | None = None,
+            shot_order: dict[uuid.UUID, list[uuid.UUID]] | None = None) -> None:
+    """Save a new order from the board's drag and drop.
+
+    `scene_order` lists the project's scene ids in their new order; `shot_order` maps a scene id
+    to the ids of the shots that now stand in it, in order (a shot dragged across scenes moves).
+    Ids that are not the project's raise ValueError and nothing is saved.
+    """
+    with transaction.atomic():
+        if scene_order is not None:
+            scenes = {s.id: s for s in project.scenes.select_for_update()}
+            if set(scene_order) != set(scenes):
+                raise ValueError("The scene order must list every scene of the project once.")
+            for position, scene_id in enumerate(scene_order):
+                scenes[scene_id].position = position
+            Scene.objects.bulk_update(scenes.values(), ["position"])
+        if shot_order:
+            scene_ids = set(project.scenes.values_list("id", flat=True))
+            if not set(shot_order) <= scene_ids:
+                raise ValueError("Unknown scene.")
+            all_ids = [shot_id for ids in shot_order.values() for shot_id in ids]
+            if len(all_ids) != len(set(all_ids)):
+                raise ValueError("A shot can only stand in one place.")
+            shots = {s.id: s for s in Shot.objects.filter(project=project, id__in=all_ids).select_for_update()}
+            if len(shots) != len(all_ids):
+                raise ValueError("Unknown shot.")
+            for scene_id, ids in shot_order.items():
+                for position, shot_id in enumerate(ids):
+                    shots[shot_id].scene_id = scene_id
+                    shots[shot_id].position = position
+            Shot.objects.bulk_update(shots.values(), ["scene", "position"])
+    project.touch()
