@@ -69,7 +69,7 @@ class ShotQuerySet(models.QuerySet["Shot"]):
 
     def for_board(self) -> ShotQuerySet:
         """Everything a board card shows, in a constant number of queries."""
-        return self.select_related("scene").prefetch_related("characters").order_by(
+        return self.select_related("scene", "circled_take").prefetch_related("characters").order_by(
             "position", "id"
         )
 
@@ -120,6 +120,10 @@ class Shot(models.Model):
     panel = models.ImageField(upload_to=_panel_path, blank=True)
     panel_thumbnail = models.ImageField(upload_to=_panel_thumb_path, blank=True)
     characters = models.ManyToManyField(Character, blank=True, related_name="shots")
+    circled_take = models.ForeignKey(
+        "Take", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The take chosen for the cut.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -253,3 +257,111 @@ def reorder(project: Project, scene_order: list[uuid.UUID] | None = None,
                     shots[shot_id].position = position
             Shot.objects.bulk_update(shots.values(), ["scene", "position"])
     project.touch()
+
+
+class TakeStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SUBMITTED = "submitted", "Submitted"
+    RUNNING = "running", "Running"
+    DOWNLOADING = "downloading", "Downloading"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+ACTIVE_STATUSES = (
+    TakeStatus.QUEUED,
+    TakeStatus.SUBMITTED,
+    TakeStatus.RUNNING,
+    TakeStatus.DOWNLOADING,
+)
+TERMINAL_STATUSES = (TakeStatus.SUCCEEDED, TakeStatus.FAILED, TakeStatus.CANCELED)
+
+
+def _take_path(instance: Take, filename: str) -> str:
+    return f"projects/{instance.shot.project_id}/takes/{instance.id}/{filename}"
+
+
+class TakeQuerySet(models.QuerySet["Take"]):
+    def active(self) -> TakeQuerySet:
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+
+class Take(models.Model):
+    """One generation of a shot by one provider: its full request, its progress and its result.
+
+    Created only by shots.renders.request_take(). The request fields are a snapshot taken when the
+    take was asked for, so a take can be reproduced from its record alone.
+    """
+
+    Status = TakeStatus
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    shot = models.ForeignKey(Shot, on_delete=models.CASCADE, related_name="takes")
+    number = models.PositiveIntegerField(help_text="1, 2, 3… per shot.")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    requested_by = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.SET_NULL, related_name="takes"
+    )
+
+    # The request, snapshotted.
+    provider = models.CharField(max_length=40)
+    model = models.CharField(max_length=80)
+    prompt = models.TextField()
+    seconds = models.DecimalField(max_digits=6, decimal_places=2)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    aspect_ratio = models.CharField(max_length=8)
+    fps = models.PositiveSmallIntegerField(default=24)
+    seed = models.BigIntegerField(null=True, blank=True)
+    audio = models.BooleanField(default=False)
+    reference_image = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+
+    # Progress.
+    status = models.CharField(
+        max_length=12, choices=TakeStatus.choices, default=TakeStatus.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    provider_job_id = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # The result.
+    video = models.FileField(upload_to=_take_path, blank=True, max_length=300)
+    poster = models.ImageField(upload_to=_take_path, blank=True, max_length=300)
+    thumbnail = models.ImageField(upload_to=_take_path, blank=True, max_length=300)
+    duration = models.FloatField(null=True, blank=True)
+    result_width = models.PositiveIntegerField(null=True, blank=True)
+    result_height = models.PositiveIntegerField(null=True, blank=True)
+    result_fps = models.FloatField(null=True, blank=True)
+    codec = models.CharField(max_length=40, blank=True)
+    bytes = models.BigIntegerField(null=True, blank=True)
+    has_audio = models.BooleanField(default=False)
+
+    objects = TakeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shot", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["shot", "number"], name="one_take_number_per_shot"),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="take_progress_at_most_100"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.shot.code} take {self.number}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
