@@ -169,7 +169,9 @@ class Character(models.Model):
 
 
 def _reference_path(instance: CharacterImage, filename: str) -> str:
-    return f"projects/{instance.character.project_id}/characters/{uuid.uuid4().hex}.jpg"
+    # studio.images keeps PNG where there is transparency, JPEG otherwise.
+    extension = ".png" if filename.lower().endswith(".png") else ".jpg"
+    return f"projects/{instance.character.project_id}/characters/{uuid.uuid4().hex}{extension}"
 
 
 def _reference_thumb_path(instance: CharacterImage, filename: str) -> str:
