@@ -88,6 +88,7 @@ def measure(client: Client, project: Project) -> tuple[int, float, int]:
 def main() -> None:
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"test_{old_name}_bench_board"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         user = get_user_model().objects.create_user("bench", password="bench-password-1")

@@ -2,12 +2,40 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 
 from studio.models import Role
 
 from .factories import MembershipFactory, ProjectFactory, SceneFactory, ShotFactory, UserFactory
+
+
+# Each test run gets its own database and Celery queue, so that runs side by side (or a stray
+# worker from an earlier run) never take each other's tasks or drop each other's database.
+RUN_ID = os.environ.setdefault("STUDIO_TEST_RUN_ID", f"r{os.getpid()}")
+os.environ["CELERY_QUEUE"] = f"test-{RUN_ID}"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    from django.conf import settings
+
+    for alias in settings.DATABASES.values():
+        if "postgresql" in alias["ENGINE"]:
+            alias.setdefault("TEST", {})["NAME"] = f"test_{alias['NAME']}_{RUN_ID}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_queue_of_this_run():
+    from django.conf import settings
+
+    from studio.celery import app
+
+    settings.CELERY_TASK_DEFAULT_QUEUE = os.environ["CELERY_QUEUE"]
+    app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    return settings.CELERY_TASK_DEFAULT_QUEUE
 
 
 @pytest.fixture(autouse=True)
