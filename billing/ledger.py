@@ -1,28 +1,589 @@
-"""TEMPORARY contract stub, replaced by the billing work (issue 4) in this same session.
+"""The only door through which credits move.
 
-The generation pipeline (shots/renders.py) calls exactly these functions:
+The generation pipeline (shots/renders.py) calls:
 
     check_take_request(user, *, project, provider, model, seconds, width, height, fps, audio, count)
-        raises django.core.exceptions.ValidationError naming the reason (plan limits, balance)
+        raises ValidationError naming every reason the request is refused
     hold_for_take(take)            inside request_take's transaction, before anything is queued
     capture_for_take(take)         when the take succeeds (idempotent)
     release_for_take(take, reason) when it fails, is canceled or times out (idempotent)
+
+Every movement appends one LedgerEntry with a unique idempotency key and changes the cached
+Account row in the same transaction. Balances change only through `_move()`: one conditional
+UPDATE that never takes either balance below zero (and CHECK constraints behind it), so two
+requests racing for the last credits cannot both win. The account row is locked first by every
+change to its grants, which serialises them per user without a table lock.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
 
-def check_take_request(user, *, project, provider, model, seconds, width, height, fps, audio, count):
-    return None
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from . import pricing
+from .models import (
+    Account,
+    EntryKind,
+    Grant,
+    Hold,
+    HoldStatus,
+    LedgerEntry,
+    Plan,
+    ProjectBudget,
+    Rollover,
+    Subscription,
+    add_months,
+    resolution_tier,
+)
+
+log = logging.getLogger(__name__)
+
+HOLD_TTL = dt.timedelta(minutes=getattr(settings, "BILLING_HOLD_TTL_MINUTES", 60))
 
 
-def hold_for_take(take) -> None:
-    return None
+class InsufficientCredits(ValidationError):
+    pass
 
 
-def capture_for_take(take) -> None:
-    return None
+# --- Accounts ------------------------------------------------------------------------------------
 
 
-def release_for_take(take, reason: str = "") -> None:
-    return None
+def account_for(user) -> Account:
+    """The user's balance row. A new user gets the default plan and its first allowance;
+    a subscription whose period has ended is renewed (the beat task usually got there first)."""
+    subscription = Subscription.for_user(user)
+    if subscription.current_period_end <= timezone.now():
+        renew_subscription(subscription.pk)
+    account = Account.objects.filter(user=user).first()
+    if account is not None:
+        return account
+    with transaction.atomic():
+        account, created = Account.objects.get_or_create(user=user)
+        if created:
+            _grant_allowance(account, subscription)
+    return account
+
+
+def _grant_allowance(account: Account, subscription: Subscription) -> None:
+    start = subscription.current_period_start
+    grant(
+        account,
+        subscription.allowance,
+        source="allowance",
+        expires_at=subscription.current_period_end,
+        key=f"allowance:sub:{subscription.pk}:{start.isoformat()}",
+        memo=f"{subscription.plan.name} allowance until {_day(subscription.current_period_end)}",
+    )
+
+
+@dataclass(frozen=True)
+class Balance:
+    plan: Plan
+    subscription: Subscription
+    available: int
+    held: int
+
+    @property
+    def total(self) -> int:
+        return self.available + self.held
+
+
+def balance_for(user) -> Balance:
+    account = account_for(user)
+    subscription = Subscription.for_user(user)
+    return Balance(subscription.plan, subscription, account.available, account.held)
+
+
+# --- Moving credits ------------------------------------------------------------------------------
+
+
+def _move(account_id: int, available: int = 0, held: int = 0) -> bool:
+    """Change the cached balance by the deltas unless either would go below zero. Locks the row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE billing_account SET available = available + %s, held = held + %s, "
+            "updated_at = now() "
+            "WHERE id = %s AND available + %s >= 0 AND held + %s >= 0",
+            [available, held, account_id, available, held],
+        )
+        return cursor.rowcount == 1
+
+
+def _entry(account_id: int, kind: str, amount: int, available: int, held: int, key: str, **fields):
+    return LedgerEntry.objects.create(
+        account_id=account_id,
+        kind=kind,
+        amount=amount,
+        available_delta=available,
+        held_delta=held,
+        idempotency_key=key,
+        **fields,
+    )
+
+
+def _already(key: str) -> bool:
+    return LedgerEntry.objects.filter(idempotency_key=key).exists()
+
+
+@transaction.atomic
+def grant(
+    account: Account,
+    amount: int,
+    *,
+    source: str,
+    key: str,
+    expires_at: dt.datetime | None = None,
+    memo: str = "",
+    kind: str = EntryKind.GRANT,
+    by=None,
+) -> LedgerEntry | None:
+    """Add a bucket of credits. Returns None if the key was already used (nothing happens)."""
+    if amount <= 0 or _already(key):
+        return None
+    _move(account.pk, available=amount)
+    bucket = Grant.objects.create(
+        account_id=account.pk, amount=amount, remaining=amount, expires_at=expires_at, source=source
+    )
+    return _entry(account.pk, kind, amount, amount, 0, key, grant=bucket, memo=memo, created_by=by)
+
+
+def _consume(account_id: int, amount: int) -> dict[str, int]:
+    """Take `amount` from the account's buckets, soonest-expiring first (account row locked)."""
+    taken: dict[str, int] = {}
+    left = amount
+    buckets = (
+        Grant.objects.filter(account_id=account_id, remaining__gt=0, expired=False)
+        .consumption_order()
+        .values_list("id", "remaining")
+    )
+    for bucket_id, remaining in buckets:
+        if left == 0:
+            break
+        part = min(left, remaining)
+        Grant.objects.filter(pk=bucket_id).update(remaining=F("remaining") - part)
+        taken[str(bucket_id)] = part
+        left -= part
+    if left:  # the buckets and the cached balance disagree: reconcile will name the account
+        log.error("account %s: buckets short by %s credits", account_id, left)
+        taken["unallocated"] = left
+    return taken
+
+
+def _restore(account_id: int, allocations: dict[str, int], amount: int, key: str, **fields) -> None:
+    """Return `amount` of a hold's credits to the buckets they came from, latest-expiring first.
+
+    Credits whose bucket has already expired expire again at once (one expiry entry): a refund
+    never revives credits the plan did not roll over.
+    """
+    ids = [int(k) for k in allocations if k != "unallocated"]
+    buckets = {b.pk: b for b in Grant.objects.filter(pk__in=ids)}
+    order = sorted(
+        buckets.values(),
+        key=lambda b: (b.expires_at is None, b.expires_at or timezone.now(), b.pk),
+        reverse=True,
+    )
+    left, lapsed = amount, 0
+    for bucket in order:
+        if left == 0:
+            break
+        part = min(left, allocations[str(bucket.pk)])
+        left -= part
+        if bucket.expired:
+            lapsed += part
+        else:
+            Grant.objects.filter(pk=bucket.pk).update(remaining=F("remaining") + part)
+    if left:  # unallocated credits go to a bucket that never expires
+        Grant.objects.create(account_id=account_id, amount=left, remaining=left, source="refund")
+    if lapsed:
+        _move(account_id, available=-lapsed)
+        _entry(
+            account_id, EntryKind.EXPIRY, lapsed, -lapsed, 0, f"expiry:{key}",
+            memo="Refunded credits of an allowance that had already expired", **fields,
+        )
+
+
+@transaction.atomic
+def adjust(user, amount: int, reason: str, *, by=None, key: str | None = None) -> LedgerEntry | None:
+    """An administrator grants (amount > 0) or removes (amount < 0) credits, with a reason."""
+    if not reason.strip():
+        raise ValidationError("Say why: an adjustment needs a reason.")
+    if amount == 0:
+        raise ValidationError("An adjustment must move at least one credit.")
+    account = account_for(user)
+    key = key or f"adjustment:{account.pk}:{timezone.now().isoformat()}:{amount}"
+    if amount > 0:
+        return grant(
+            account, amount, source="adjustment", key=key, memo=reason, kind=EntryKind.ADJUSTMENT, by=by
+        )
+    if _already(key):
+        return None
+    if not _move(account.pk, available=amount):
+        available = Account.objects.get(pk=account.pk).available
+        raise ValidationError(
+            f"Cannot remove {-amount:,} credits: {user} has only {available:,} available."
+        )
+    _consume(account.pk, -amount)
+    return _entry(
+        account.pk, EntryKind.ADJUSTMENT, -amount, amount, 0, key, memo=reason, created_by=by
+    )
+
+
+# --- Takes ---------------------------------------------------------------------------------------
+
+
+def _next_allowance(subscription: Subscription) -> str:
+    if subscription.allowance == 0:
+        return "Your plan has no monthly allowance; ask an administrator for credits."
+    return (
+        f"Your next allowance of {subscription.allowance:,} credits comes on "
+        f"{_day(subscription.current_period_end)}."
+    )
+
+
+def _day(moment: dt.datetime) -> str:
+    return date_format(timezone.localtime(moment), "j F Y")
+
+
+def project_committed(project) -> int:
+    """Credits the project's takes have held or spent (holds minus releases)."""
+    total = (
+        LedgerEntry.objects.filter(project=project, kind__in=[EntryKind.HOLD, EntryKind.RELEASE])
+        .aggregate(total=Sum("available_delta"))["total"]
+    )
+    return -(total or 0)
+
+
+def _seconds(value) -> str:
+    value = Decimal(str(value)).normalize()
+    return f"{value:f}"
+
+
+def check_take_request(
+    user, *, project, provider, model, seconds, width, height, fps=24, audio=False, count=1
+) -> int:
+    """Refuse a take request the user's plan or balance does not allow; else return its estimate.
+
+    Raises ValidationError with one message per reason, each saying what to do about it.
+    """
+    from shots.models import ACTIVE_STATUSES, Take
+
+    subscription = Subscription.for_user(user)
+    account = account_for(user)
+    plan = subscription.plan
+    if subscription.hard_stop:
+        raise ValidationError(
+            "Generation is switched off for your account (hard stop set by an administrator)."
+        )
+    if subscription.status != "active":
+        raise ValidationError(f"Your {plan.name} subscription is {subscription.status}.")
+
+    problems: list[str] = []
+    if not plan.allows_provider(provider):
+        problems.append(f"The {plan.name} plan does not include the {provider} provider.")
+    elif not plan.allows_model(provider, model):
+        problems.append(f"The {plan.name} plan does not include {provider} {model}.")
+    short_side = min(int(width), int(height))
+    if short_side > plan.max_resolution:
+        problems.append(
+            f"{width}x{height} is above the {plan.name} plan's maximum resolution "
+            f"({plan.max_resolution}p)."
+        )
+    limit = subscription.take_seconds_limit
+    if Decimal(str(seconds)) > limit:
+        problems.append(
+            f"A {_seconds(seconds)} s take is longer than the {plan.name} plan allows "
+            f"({_seconds(limit)} s at most)."
+        )
+    active = Take.objects.filter(requested_by=user, status__in=ACTIVE_STATUSES).count()
+    if active + count > plan.max_concurrent_takes:
+        problems.append(
+            f"You have {active} take{'s' if active != 1 else ''} in progress; the {plan.name} plan "
+            f"runs {plan.max_concurrent_takes} at a time. Wait for one to finish."
+        )
+    if problems:
+        raise ValidationError(problems)
+
+    each = pricing.quote(provider, model, seconds=seconds, width=width, height=height, fps=fps, audio=audio)
+    estimate = each * count
+    budget = ProjectBudget.objects.filter(project=project).first() if project is not None else None
+    if budget is not None:
+        left = max(0, budget.credits - project_committed(project))
+        if estimate > left:
+            problems.append(
+                f"This needs {estimate:,} credits but the project “{project}” has {left:,} "
+                f"of its {budget.credits:,}-credit budget left."
+            )
+    if not subscription.unlimited and estimate > account.available:
+        problems.append(
+            f"This needs {estimate:,} credits but you have {account.available:,} available. "
+            + _next_allowance(subscription)
+        )
+    if problems:
+        raise ValidationError(problems)
+    return estimate
+
+
+@transaction.atomic
+def hold_for_take(take) -> Hold:
+    """Set aside the take's estimate from its requester's balance (idempotent per take).
+
+    Raises ValidationError (and writes nothing) if the balance, a hard stop or the project's
+    budget does not allow it, so the caller's transaction rolls back and nothing is queued.
+    """
+    existing = Hold.objects.filter(take_id=take.pk).first()
+    if existing is not None:
+        return existing
+    user = take.requested_by
+    subscription = Subscription.for_user(user)
+    if subscription.hard_stop:
+        raise ValidationError("Generation is switched off for your account (hard stop).")
+    account = account_for(user)
+    amount = pricing.quote_take(take)
+    project = take.shot.project
+    budget = ProjectBudget.objects.filter(project=project).first()
+    if budget is not None and project_committed(project) + amount > budget.credits:
+        raise ValidationError(f"The project “{project}” has used its {budget.credits:,}-credit budget.")
+    if not _move(account.pk, available=-amount, held=amount):
+        if not subscription.unlimited:
+            available = Account.objects.get(pk=account.pk).available
+            raise InsufficientCredits(
+                f"This take needs {amount:,} credits but you have {available:,} available. "
+                + _next_allowance(subscription)
+            )
+        # Unlimited: top up the shortfall with a recorded adjustment, then hold as usual.
+        available = Account.objects.select_for_update().get(pk=account.pk).available
+        grant(
+            account, amount - available, source="unlimited", kind=EntryKind.ADJUSTMENT,
+            key=f"unlimited:take:{take.pk}", memo="Unlimited account: covers the take's hold",
+        )
+        _move(account.pk, available=-amount, held=amount)
+    allocations = _consume(account.pk, amount)
+    hold = Hold.objects.create(
+        account_id=account.pk,
+        take_id=take.pk,
+        project=project,
+        amount=amount,
+        allocations=allocations,
+        expires_at=timezone.now() + HOLD_TTL,
+    )
+    _entry(
+        account.pk, EntryKind.HOLD, amount, -amount, amount, f"hold:take:{take.pk}",
+        take_id=take.pk, project=project, provider=take.provider, model=take.model,
+        memo=f"{take.provider} {take.model}, {_seconds(take.seconds)} s at {take.width}x{take.height}",
+    )
+    return hold
+
+
+def _settle(hold: Hold, status: str, captured: int, reason: str) -> bool:
+    """Claim the hold for one ending (captured or released). Only the first caller wins."""
+    return (
+        Hold.objects.filter(pk=hold.pk, status=HoldStatus.HELD).update(
+            status=status, captured=captured, reason=reason[:200], settled_at=timezone.now()
+        )
+        == 1
+    )
+
+
+def _take_fields(hold: Hold, take) -> dict:
+    return {
+        "take_id": hold.take_id,
+        "project_id": hold.project_id,
+        "provider": getattr(take, "provider", ""),
+        "model": getattr(take, "model", ""),
+    }
+
+
+def capture_for_take(take) -> int:
+    """Charge a succeeded take its actual cost, never more than its hold; release the rest.
+
+    Returns the credits charged (0 if there was nothing to capture: no hold, or already settled).
+    """
+    hold = Hold.objects.filter(take_id=take.pk).first()
+    if hold is None or hold.status != HoldStatus.HELD:
+        return 0
+    cost = hold.amount
+    if take.duration:
+        actual = min(Decimal(str(take.duration)), Decimal(take.seconds))
+        try:
+            cost = min(hold.amount, pricing.quote_take(take, seconds=actual))
+        except ValidationError:  # the rate card row went away: charge what was held
+            cost = hold.amount
+    return _capture(hold, cost, take)
+
+
+@transaction.atomic
+def _capture(hold: Hold, cost: int, take=None) -> int:
+    if not _settle(hold, HoldStatus.CAPTURED, cost, "succeeded"):
+        return 0
+    rest = hold.amount - cost
+    _move(hold.account_id, available=rest, held=-hold.amount)
+    fields = _take_fields(hold, take)
+    _entry(hold.account_id, EntryKind.CAPTURE, cost, 0, -cost, f"capture:take:{hold.take_id or hold.pk}",
+           memo="Take succeeded", **fields)
+    if rest:
+        key = f"release:take:{hold.take_id or hold.pk}"
+        _entry(hold.account_id, EntryKind.RELEASE, rest, rest, -rest, key,
+               memo="Shorter than requested: the rest of the hold returned", **fields)
+        _restore(hold.account_id, hold.allocations, rest, key, **fields)
+    return cost
+
+
+def release_for_take(take, reason: str = "") -> int:
+    """Give back a failed, canceled or timed-out take's hold in full. Returns credits released."""
+    hold = Hold.objects.filter(take_id=take.pk).first()
+    if hold is None or hold.status != HoldStatus.HELD:
+        return 0
+    return _release(hold, reason or "released", take)
+
+
+@transaction.atomic
+def _release(hold: Hold, reason: str, take=None) -> int:
+    if not _settle(hold, HoldStatus.RELEASED, 0, reason):
+        return 0
+    _move(hold.account_id, available=hold.amount, held=-hold.amount)
+    fields = _take_fields(hold, take)
+    key = f"release:take:{hold.take_id or hold.pk}"
+    _entry(hold.account_id, EntryKind.RELEASE, hold.amount, hold.amount, -hold.amount, key,
+           memo=f"Refunded: {reason}"[:300], **fields)
+    _restore(hold.account_id, hold.allocations, hold.amount, key, **fields)
+    return hold.amount
+
+
+def sweep_holds(now: dt.datetime | None = None) -> dict[str, int]:
+    """Settle expired holds whose take is no longer running: succeeded takes are captured (the
+    pipeline missed it), anything else is released. Holds of takes still running are left alone:
+    their take's own timeout ends them."""
+    from shots.models import ACTIVE_STATUSES, TakeStatus
+
+    now = now or timezone.now()
+    counts = {"captured": 0, "released": 0, "running": 0}
+    expired = Hold.objects.filter(status=HoldStatus.HELD, expires_at__lte=now).select_related("take")
+    for hold in expired:
+        take = hold.take
+        if take is not None and take.status in ACTIVE_STATUSES:
+            counts["running"] += 1
+        elif take is not None and take.status == TakeStatus.SUCCEEDED:
+            counts["captured"] += bool(capture_for_take(take))
+        else:
+            counts["released"] += bool(_release(hold, "hold expired: the take is no longer running", take))
+    return counts
+
+
+# --- Periods -------------------------------------------------------------------------------------
+
+
+def renew_due_subscriptions(now: dt.datetime | None = None) -> int:
+    """Renew every subscription whose period has ended. Safe to run twice at once."""
+    now = now or timezone.now()
+    due = Subscription.objects.filter(current_period_end__lte=now).values_list("pk", flat=True)
+    return sum(renew_subscription(pk, now) for pk in list(due))
+
+
+@transaction.atomic
+def renew_subscription(subscription_id: int, now: dt.datetime | None = None) -> bool:
+    """Start the subscription's next period: expire what the plan does not roll over, carry what
+    it does (up to its cap), grant the allowance. Exactly once per period: the subscription row
+    is locked and re-read, and every entry's key names the period. Holds are untouched: credits
+    in flight stay held across the boundary."""
+    now = now or timezone.now()
+    subscription = (
+        Subscription.objects.select_for_update().select_related("plan").get(pk=subscription_id)
+    )
+    if subscription.current_period_end > now:
+        return False  # another run got here first
+    boundary = subscription.current_period_end
+    start, end = boundary, add_months(boundary)
+    while end <= now:  # the beat was down for a while: jump to the period that contains now
+        start, end = end, add_months(end)
+
+    account, _ = Account.objects.get_or_create(user_id=subscription.user_id)
+    _move(account.pk)  # lock the balance row before touching its buckets
+    lapsing = list(
+        Grant.objects.filter(account=account, expired=False, expires_at__lte=start).select_for_update()
+    )
+    unused = sum(b.remaining for b in lapsing)
+    carry = 0
+    if subscription.plan.rollover == Rollover.CAP:
+        carry = min(unused, subscription.plan.rollover_cap)
+    for bucket in lapsing:
+        Grant.objects.filter(pk=bucket.pk).update(remaining=0, expired=True)
+        if bucket.remaining:
+            _move(account.pk, available=-bucket.remaining)
+            _entry(account.pk, EntryKind.EXPIRY, bucket.remaining, -bucket.remaining, 0,
+                   f"expiry:grant:{bucket.pk}", grant_id=bucket.pk,
+                   memo=f"Unused {bucket.source} expired at period end")
+    subscription.current_period_start, subscription.current_period_end = start, end
+    subscription.save(update_fields=["current_period_start", "current_period_end", "updated_at"])
+    if carry:
+        grant(account, carry, source="rollover", expires_at=end,
+              key=f"rollover:sub:{subscription.pk}:{start.isoformat()}",
+              memo=f"Rolled over from the period ending {_day(boundary)}")
+    _grant_allowance(account, subscription)
+    return True
+
+
+# --- Reconciliation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drift:
+    username: str
+    account_id: int
+    field: str
+    cached: int
+    computed: int
+
+    def __str__(self) -> str:
+        return (
+            f"account {self.account_id} ({self.username}): {self.field} is {self.cached} "
+            f"but the entries add up to {self.computed} (drift {self.cached - self.computed:+d})"
+        )
+
+
+def reconcile() -> list[Drift]:
+    """Recompute every balance from the entries (and the buckets, and the open holds) and
+    report each difference. Changes nothing: fixing drift is a decision for a person."""
+    sums = {
+        row["account"]: row
+        for row in LedgerEntry.objects.values("account").annotate(
+            available=Sum("available_delta"), held=Sum("held_delta")
+        )
+    }
+    buckets = {
+        row["account"]: row["left"]
+        for row in Grant.objects.filter(expired=False)
+        .values("account")
+        .annotate(left=Sum("remaining"))
+    }
+    open_holds = {
+        row["account"]: row["held"]
+        for row in Hold.objects.filter(status=HoldStatus.HELD).values("account").annotate(held=Sum("amount"))
+    }
+    drifts = []
+    for account in Account.objects.select_related("user").order_by("pk"):
+        row = sums.get(account.pk, {})
+        checks = [
+            ("available", account.available, row.get("available") or 0),
+            ("held", account.held, row.get("held") or 0),
+            ("available (buckets)", account.available, buckets.get(account.pk) or 0),
+            ("held (open holds)", account.held, open_holds.get(account.pk) or 0),
+        ]
+        for field, cached, computed in checks:
+            if cached != computed:
+                drifts.append(Drift(account.user.get_username(), account.pk, field, cached, computed))
+    for drift in drifts:
+        log.error("ledger drift: %s", drift)
+    return drifts
+
+
+def describe_request(provider: str, model: str, seconds, width: int, height: int) -> str:
+    return f"{provider} {model}, {_seconds(seconds)} s at {width}x{height} ({resolution_tier(width, height)})"
