@@ -1,0 +1,35 @@
+"""Small filters for the board: running times and durations written the way editors read them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def running_time(seconds: Decimal | float | int | None) -> str:
+    """1:02:05, 2:05 or 0:42 (rounded to the second)."""
+    total = round(float(seconds or 0))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def seconds(value: Decimal | float | None) -> str:
+    """3 → "3s", 2.50 → "2.5s"."""
+    number = Decimal(value or 0).normalize()
+    text = f"{number:f}"
+    return f"{text}s"
+
+
+@register.filter
+def aspect_css(ratio: str) -> str:
+    """"16:9" → "16 / 9", for the CSS aspect-ratio property."""
+    width, _, height = (ratio or "16:9").partition(":")
+    return f"{width} / {height or 1}"
