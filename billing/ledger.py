@@ -70,6 +70,7 @@ def account_for(user) -> Account:
         account, created = Account.objects.get_or_create(user=user)
         if created:
             _grant_allowance(account, subscription)
+            account.refresh_from_db()
     return account
 
 
@@ -99,7 +100,7 @@ class Balance:
 
 def balance_for(user) -> Balance:
     account = account_for(user)
-    subscription = Subscription.for_user(user)
+    subscription = Subscription.for_user(user)  # after account_for: a renewal moves the period
     return Balance(subscription.plan, subscription, account.available, account.held)
 
 
@@ -304,7 +305,12 @@ def check_take_request(
             f"({_seconds(limit)} s at most)."
         )
     active = Take.objects.filter(requested_by=user, status__in=ACTIVE_STATUSES).count()
-    if active + count > plan.max_concurrent_takes:
+    if count > plan.max_concurrent_takes:
+        problems.append(
+            f"The {plan.name} plan runs {plan.max_concurrent_takes} take"
+            f"{'s' if plan.max_concurrent_takes != 1 else ''} at a time: ask for fewer at once."
+        )
+    elif active + count > plan.max_concurrent_takes:
         problems.append(
             f"You have {active} take{'s' if active != 1 else ''} in progress; the {plan.name} plan "
             f"runs {plan.max_concurrent_takes} at a time. Wait for one to finish."
