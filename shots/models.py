@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 
 from studio import prompts
 from studio.models import AspectRatio, Character, Project, Scene
@@ -343,6 +345,16 @@ class Take(models.Model):
     bytes = models.BigIntegerField(null=True, blank=True)
     has_audio = models.BooleanField(default=False)
 
+    # The pipeline's bookkeeping (shots/renders.py). `lease_until` is held by the worker running a
+    # step, so a re-delivered message and the sweeper never run the same step twice at once;
+    # `next_check_at` is when the pipeline plans to look again (the sweeper re-drives takes left
+    # behind it); `submits` counts the times the provider was asked to create the take.
+    submits = models.PositiveSmallIntegerField(default=0)
+    polls = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField(null=True, blank=True)
+
     objects = TakeQuerySet.as_manager()
 
     class Meta:
@@ -365,3 +377,92 @@ class Take(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+    # --- What the UI asks (documented at the top of shots/renders.py) ----------------------
+
+    @property
+    def is_succeeded(self) -> bool:
+        return self.status == TakeStatus.SUCCEEDED
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.is_active
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in (TakeStatus.FAILED, TakeStatus.CANCELED)
+
+    @property
+    def can_circle(self) -> bool:
+        return self.status == TakeStatus.SUCCEEDED and bool(self.video)
+
+    @property
+    def size(self) -> str:
+        return f"{self.width}x{self.height}"
+
+    @property
+    def status_text(self) -> str:
+        """One short line for the strip: 'Running 40%', 'Failed: <why>', 'Succeeded'."""
+        if self.status in (TakeStatus.RUNNING, TakeStatus.DOWNLOADING):
+            return f"{self.get_status_display()} {self.progress}%"
+        if self.status == TakeStatus.FAILED and self.error:
+            return f"Failed: {self.error}"
+        return self.get_status_display()
+
+    def request_snapshot(self) -> dict:
+        """The request as asked for: enough to ask for the same take again."""
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "seconds": float(self.seconds),
+            "size": self.size,
+            "seed": self.seed,
+        }
+
+    # --- State changes: conditional updates, so two workers never both win ----------------
+
+    def _transition(self, from_statuses, **changes) -> bool:
+        """Move the take on only if it still stands in one of from_statuses. Returns who won."""
+        won = Take.objects.filter(id=self.id, status__in=list(from_statuses)).update(**changes)
+        if won:
+            for name, value in changes.items():
+                if not hasattr(value, "resolve_expression"):
+                    setattr(self, name, value)
+        return bool(won)
+
+    def claim(self, statuses, *, lease_seconds: float) -> bool:
+        """Take the lease on the take's current step (no one else holds it). False: leave it."""
+        now = timezone.now()
+        won = (
+            Take.objects.filter(id=self.id, status__in=list(statuses))
+            .filter(models.Q(lease_until__isnull=True) | models.Q(lease_until__lt=now))
+            .update(lease_until=now + timedelta(seconds=lease_seconds))
+        )
+        if won:
+            self.refresh_from_db()
+        return bool(won)
+
+    def mark_failed(self, reason: str) -> bool:
+        """Fail an active take with a sentence for the user and release its credits (once)."""
+        from billing import ledger
+
+        with transaction.atomic():
+            won = self._transition(
+                ACTIVE_STATUSES, status=TakeStatus.FAILED, error=reason[:2000],
+                finished_at=timezone.now(), lease_until=None, next_check_at=None,
+            )
+            if won:
+                ledger.release_for_take(self, reason)
+        return won
+
+    def mark_canceled(self, reason: str = "Canceled.") -> bool:
+        from billing import ledger
+
+        with transaction.atomic():
+            won = self._transition(
+                ACTIVE_STATUSES, status=TakeStatus.CANCELED, error=reason[:2000],
+                finished_at=timezone.now(), lease_until=None, next_check_at=None,
+            )
+            if won:
+                ledger.release_for_take(self, reason)
+        return won

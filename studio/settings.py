@@ -213,12 +213,40 @@ CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 14 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}
+# Tests and benchmarks give each run its own queue so parallel runs never eat each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+# The generation pipeline's sweeper: re-drives takes whose last look is stale (lost messages, dead
+# workers) and fails takes past their deadline (shots/renders.py sweep_takes).
+CELERY_BEAT_SCHEDULE["shots-sweep-takes"] = {"task": "shots.tasks.sweep_takes", "schedule": 60.0}
 
 # --- Providers --------------------------------------------------------------------------------
 
 # Each provider is one module behind shots.providers.base.VideoProvider. A provider switched off
 # refuses new takes with a clear message; takes already in flight finish.
 LOCAL_PROVIDER_ENABLED = envbool("LOCAL_PROVIDER_ENABLED", True)
+
+# The registry: provider name -> class. A provider NAME is switched off by NAME_PROVIDER_ENABLED=0
+# (read as settings.<NAME>_PROVIDER_ENABLED, default on); a single model by listing it as
+# "provider/model" in DISABLED_MODELS. Either way new takes are refused; takes in flight finish.
+VIDEO_PROVIDERS: dict[str, str] = {"local": "shots.providers.local.LocalProvider"}
+DISABLED_MODELS = envlist("DISABLED_MODELS")  # e.g. "local/animatic"
+# Where the offline renderer keeps its jobs (spec, progress, output) between submit and fetch.
+LOCAL_RENDER_DIR = Path(os.environ.get("LOCAL_RENDER_DIR", VAR_DIR / "renders"))
+
+# The pipeline's clocks (shots/renders.py). A take not finished TAKE_DEADLINE_SECONDS after it was
+# asked for fails with a clear message; a take nobody looked at for TAKE_STALE_SECONDS past its
+# next planned look is re-driven by the sweeper. A provider is asked to create a take at most
+# TAKE_MAX_SUBMITS times (a worker killed between the provider's answer and our save is the only
+# way to need a second one).
+TAKE_DEADLINE_SECONDS = envint("TAKE_DEADLINE_SECONDS", 60 * 60)
+TAKE_STALE_SECONDS = envint("TAKE_STALE_SECONDS", 90)
+TAKE_MAX_SUBMITS = envint("TAKE_MAX_SUBMITS", 5)
+# How long a worker holds a take while it runs one step (longer than that task's hard time limit,
+# so a live worker never loses its lease; a dead one's lease runs out and the sweeper re-drives).
+TAKE_POLL_LEASE_SECONDS = envint("TAKE_POLL_LEASE_SECONDS", 120)
+TAKE_DOWNLOAD_LEASE_SECONDS = envint("TAKE_DOWNLOAD_LEASE_SECONDS", 20 * 60)
+# A local render whose progress has not moved for this long is started again (its worker died).
+LOCAL_RENDER_STALE_SECONDS = envint("LOCAL_RENDER_STALE_SECONDS", 120)
 
 # Provider keys are encrypted at rest with this key (falls back to SECRET_KEY).
 FIELD_ENCRYPTION_KEY = envsecret("FIELD_ENCRYPTION_KEY", "")
