@@ -92,10 +92,11 @@ class Plan(models.Model):
     @classmethod
     def default(cls) -> Plan:
         plan = cls.objects.filter(is_default=True).first() or cls.objects.order_by("position").first()
-        if plan is None:  # an empty database (the data migration seeds the real ones)
-            plan, _ = cls.objects.get_or_create(
-                slug="free", defaults={"name": "Free", "monthly_allowance": 100, "is_default": True}
-            )
+        if plan is None:  # the tables were emptied (a test flush): start again from the defaults
+            from . import defaults
+
+            defaults.seed(Plan, RateCard)
+            plan = cls.objects.get(is_default=True)
         return plan
 
     def allows_provider(self, provider: str) -> bool:
@@ -147,6 +148,7 @@ class Subscription(models.Model):
 
     class Meta:
         ordering = ["user__username"]
+        verbose_name = "credit limit"  # what admins change here: the plan and its overrides
 
     def __str__(self) -> str:
         return f"{self.user} on {self.plan}"

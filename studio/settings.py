@@ -213,6 +213,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 14 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}
+# Billing (billing/tasks.py): period renewals, expired holds of takes no longer running, and a
+# read-only reconciliation that logs any account whose balance drifted from its ledger.
+CELERY_BEAT_SCHEDULE["billing-renew-subscriptions"] = {
+    "task": "billing.tasks.renew_subscriptions", "schedule": 5 * 60.0,
+}
+CELERY_BEAT_SCHEDULE["billing-sweep-holds"] = {"task": "billing.tasks.sweep_holds", "schedule": 5 * 60.0}
+CELERY_BEAT_SCHEDULE["billing-reconcile"] = {"task": "billing.tasks.reconcile_ledger", "schedule": 60 * 60.0}
 # Tests and benchmarks give each run its own queue so parallel runs never eat each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 # The generation pipeline's sweeper: re-drives takes whose last look is stale (lost messages, dead
