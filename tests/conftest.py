@@ -122,3 +122,68 @@ def scene(project):
 @pytest.fixture
 def shot(scene):
     return ShotFactory(scene=scene, code="1A", position=0)
+
+
+# --- Generation: a real Celery worker, the fake providers, a plan that lets a user generate ----
+
+
+@pytest.fixture(autouse=True)
+def _render_dirs(settings, tmp_path):
+    """The local renderer's jobs and the fake providers' state live in the test's own folder."""
+    settings.LOCAL_RENDER_DIR = tmp_path / "renders"
+    settings.FAKE_PROVIDER_DIR = tmp_path / "fake-provider"
+
+
+@pytest.fixture
+def fake_providers(settings):
+    """Register the test providers of tests/fakes/providers.py (slow, corrupt, failing, crashing)."""
+    from .fakes.providers import FAKES
+
+    settings.VIDEO_PROVIDERS = {**settings.VIDEO_PROVIDERS, **FAKES}
+    return FAKES
+
+
+@pytest.fixture
+def allow_generation(db):
+    """allow_generation(user): put the user on a plan with no limits that get in a test's way."""
+    from decimal import Decimal
+
+    from billing.models import Plan, RateCard, Subscription
+
+    def allow(user):
+        plan, _ = Plan.objects.get_or_create(
+            slug="test-unlimited",
+            defaults={"name": "Test unlimited", "monthly_allowance": 1_000_000,
+                      "max_resolution": 4320, "max_take_seconds": Decimal("120"),
+                      "max_concurrent_takes": 10_000},
+        )
+        subscription = Subscription.for_user(user)
+        subscription.plan, subscription.unlimited = plan, True
+        subscription.save()
+        for provider in ("slow", "corrupt", "failing", "crashing"):
+            for tier in ("480p", "720p", "1080p", "2160p"):
+                RateCard.objects.get_or_create(
+                    provider=provider, model="*", tier=tier, defaults={"credits_per_second": 1}
+                )
+        return user
+
+    return allow
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A real Celery worker in this process (threads pool, concurrency 2) on this run's queue.
+
+    Use with @pytest.mark.django_db(transaction=True): the worker's threads have their own
+    database connections and only see committed rows.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from studio.celery import app
+
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(app.conf.task_default_queue)
+    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False,
+                      loglevel="WARNING", shutdown_timeout=10) as worker:
+        yield worker
