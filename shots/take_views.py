@@ -1,0 +1,553 @@
+"""Takes in the browser: the Generate form, the strip of takes with live status, the player, the
+animatic of a scene or of the whole project, and "generate missing takes".
+
+Every view starts with studio.access (404 for outsiders, 403 for a change a reviewer or viewer may
+not make); every take is created through shots.renders, never here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+
+from studio.access import get_object_in_project, get_project_for_user
+from studio.models import ASPECT_VALUES, Membership, Project, Scene
+
+from . import providers, renders
+from .models import ACTIVE_STATUSES, Shot, Take, TakeStatus
+
+MAX_TAKES_AT_ONCE = 4
+
+
+# --- What a provider offers, read from its capabilities ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelOffer:
+    """The choices one model of one provider allows, as the Generate form shows them."""
+
+    name: str
+    label: str
+    durations: list[Decimal]  # the allowed lengths in seconds, shortest first
+    sizes: list[str]  # "WIDTHxHEIGHT", as request_take takes them
+    seed: bool
+    max_count: int
+
+
+def provider_names() -> list[str]:
+    return [provider.name for provider in providers.enabled_providers()]
+
+
+def default_provider_name() -> str | None:
+    names = provider_names()
+    if not names:
+        return None
+    return "local" if "local" in names else names[0]
+
+
+def model_offers(provider_name: str, aspect_ratio: str) -> list[ModelOffer]:
+    """Each enabled model of the provider with the durations and sizes it allows for the shot."""
+    provider = providers.get_provider(provider_name)
+    return [
+        ModelOffer(
+            name=model.name,
+            label=model.label or model.name,
+            durations=sorted(Decimal(str(d)) for d in model.duration_choices()),
+            sizes=model.size_choices(aspect_ratio) or model.size_choices(),
+            seed=model.seed,
+            max_count=min(model.max_count, MAX_TAKES_AT_ONCE),
+        )
+        for model in providers.enabled_models(provider)
+    ]
+
+
+def nearest_duration(durations: list[Decimal], seconds: Decimal) -> Decimal:
+    return min(durations, key=lambda d: (abs(d - seconds), d))
+
+
+def size_for_aspect(sizes: list[str], aspect_ratio: str) -> str:
+    """The first size whose shape is closest to the shot's aspect ratio."""
+    target = ASPECT_VALUES.get(aspect_ratio, 16 / 9)
+
+    def distance(size: str) -> float:
+        width, height = (int(part) for part in size.split("x"))
+        return abs(width / height - target)
+
+    return min(sizes, key=distance)
+
+
+def _decimal_text(value: Decimal) -> str:
+    """4 -> "4", 2.50 -> "2.5": the values of the duration choices."""
+    return format(value.normalize(), "f")
+
+
+# --- The Generate form -----------------------------------------------------------------------
+
+
+class GenerateForm(forms.Form):
+    """Provider, model, duration and size limited to what the chosen provider and model allow.
+
+    `selection` (the current GET or POST values) picks the provider and model whose choices are
+    offered; a value that the new choice does not allow falls back to the default for the shot.
+    """
+
+    # The choices only guide the user: request_take() is the one judge of what a provider allows,
+    # and its message (naming what is allowed) is shown in place.
+    provider = forms.CharField(widget=forms.Select)
+    model = forms.CharField(widget=forms.Select)
+    seconds = forms.DecimalField(label="Duration", widget=forms.Select)
+    size = forms.CharField(widget=forms.Select)
+    count = forms.IntegerField(
+        label="Takes", min_value=1, max_value=MAX_TAKES_AT_ONCE, initial=1, widget=forms.Select
+    )
+    seed = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
+        widget=forms.NumberInput(attrs={"placeholder": "random"}),
+    )
+
+    def __init__(self, shot: Shot, selection: Any = None, *, bound: bool = False) -> None:
+        selection = selection or {}
+        names = provider_names()
+        provider = selection.get("provider")
+        if provider not in names:
+            provider = default_provider_name()
+        offers = model_offers(provider, shot.effective_aspect_ratio) if provider else []
+        offer = next((o for o in offers if o.name == selection.get("model")), None)
+        offer = offer or (offers[0] if offers else None)
+
+        initial = {"provider": provider, "model": offer.name if offer else None, "count": 1}
+        if offer:
+            seconds = _parse_decimal(selection.get("seconds"))
+            if seconds not in offer.durations:
+                seconds = nearest_duration(offer.durations, shot.duration)
+            initial["seconds"] = _decimal_text(seconds)
+            size = selection.get("size")
+            if size not in offer.sizes and offer.sizes:
+                size = size_for_aspect(offer.sizes, shot.effective_aspect_ratio)
+            initial["size"] = size
+        max_count = offer.max_count if offer else 1
+        if selection.get("count") in {str(n) for n in range(1, max_count + 1)}:
+            initial["count"] = int(selection["count"])
+        if selection.get("seed"):
+            initial["seed"] = selection.get("seed")
+
+        super().__init__(data=selection if bound else None, initial=initial)
+        self.shot = shot
+        self.offer = offer
+        durations = offer.durations if offer else []
+        sizes = offer.sizes if offer else []
+        self.fields["provider"].widget.choices = [(name, name) for name in names]
+        self.fields["model"].widget.choices = [(o.name, o.label) for o in offers]
+        self.fields["seconds"].widget.choices = [
+            (_decimal_text(d), f"{_decimal_text(d)} s") for d in durations
+        ]
+        self.fields["size"].widget.choices = [(s, s.replace("x", " × ")) for s in sizes]
+        self.fields["count"].widget.choices = [(n, str(n)) for n in range(1, max_count + 1)]
+        if not (offer and offer.seed):
+            del self.fields["seed"]
+
+    def request_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "provider": data["provider"],
+            "model": data["model"],
+            "seconds": data["seconds"],
+            "size": data["size"],
+            "seed": data.get("seed"),
+            "count": data["count"],
+        }
+
+
+def _parse_decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+# --- Helpers shared by the views ---------------------------------------------------------------
+
+
+def _get_take(project: Project, take_id: Any) -> Take:
+    """A take of the project's shots, or 404 (takes of other projects are never found)."""
+    return get_object_or_404(
+        Take.objects.select_related("shot", "shot__project", "parent"),
+        id=take_id,
+        shot__project=project,
+    )
+
+
+def _credit_estimate_url() -> str | None:
+    """The billing estimate partial, when the billing app provides it."""
+    try:
+        return reverse("credit-estimate")
+    except NoReverseMatch:
+        return None
+
+
+def _shot_url(shot: Shot) -> str:
+    try:
+        return shot.get_absolute_url()
+    except NoReverseMatch:
+        return reverse("board", args=[shot.project_id])
+
+
+def _strip_context(project: Project, membership: Membership, shot: Shot, **extra) -> dict:
+    takes = shot.takes.select_related("parent").order_by("-number")
+    return {
+        "project": project,
+        "membership": membership,
+        "can_edit": membership.can_edit,
+        "shot": shot,
+        "takes": takes,
+        **extra,
+    }
+
+
+def _render_panel(
+    request: HttpRequest, project: Project, membership: Membership, shot: Shot, **extra
+) -> HttpResponse:
+    form = extra.pop("form", None)
+    if form is None and membership.can_edit:
+        form = GenerateForm(shot)
+    context = _strip_context(
+        project,
+        membership,
+        shot,
+        panel_loaded=True,
+        form=form,
+        credit_estimate_url=_credit_estimate_url(),
+        **extra,
+    )
+    return render(request, "shots/_takes_panel.html", context)
+
+
+def _render_strip(
+    request: HttpRequest, project: Project, membership: Membership, shot: Shot, error: str = ""
+) -> HttpResponse:
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(_shot_url(shot))
+    context = _strip_context(project, membership, shot, strip_error=error)
+    return render(request, "shots/_take_strip.html", context)
+
+
+def _first_message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- The takes panel: Generate form and strip --------------------------------------------------
+
+
+@login_required
+@require_GET
+def takes_panel(request: HttpRequest, project_id, shot_id) -> HttpResponse:
+    project, membership = get_project_for_user(request, project_id)
+    shot = get_object_in_project(Shot, project, shot_id)
+    return _render_panel(request, project, membership, shot)
+
+
+@login_required
+@require_GET
+def generate_form(request: HttpRequest, project_id, shot_id) -> HttpResponse:
+    """The form again for a new provider or model: its other choices follow what that one allows."""
+    project, membership = get_project_for_user(request, project_id, edit=True)
+    shot = get_object_in_project(Shot, project, shot_id)
+    context = {
+        "project": project,
+        "shot": shot,
+        "form": GenerateForm(shot, request.GET),
+        "credit_estimate_url": _credit_estimate_url(),
+    }
+    return render(request, "shots/_take_generate_form.html", context)
+
+
+@login_required
+@require_POST
+def take_generate(request: HttpRequest, project_id, shot_id) -> HttpResponse:
+    project, membership = get_project_for_user(request, project_id, edit=True)
+    shot = get_object_in_project(Shot, project, shot_id)
+    form = GenerateForm(shot, request.POST, bound=True)
+    queued: list[Take] = []
+    if form.is_valid():
+        try:
+            queued = renders.request_take(shot, request.user, **form.request_kwargs())
+        except ValidationError as error:
+            form.add_error(None, _first_message(error))
+    if queued:
+        notice = f"Queued {len(queued)} take{'s' if len(queued) != 1 else ''}."
+        if not request.htmx:
+            messages.success(request, notice)
+            return redirect(_shot_url(shot))
+        # A fresh form that keeps the choices just made, ready for the next Generate.
+        form = GenerateForm(shot, request.POST)
+        return _render_panel(request, project, membership, shot, form=form, notice=notice)
+    if not request.htmx:
+        messages.error(
+            request, " ".join(str(e) for e in form.non_field_errors()) or "Check the form."
+        )
+        return redirect(_shot_url(shot))
+    return _render_panel(request, project, membership, shot, form=form)
+
+
+# --- One take: live status, retry, cancel, circle --------------------------------------------
+
+
+@login_required
+@require_GET
+def take_status(request: HttpRequest, project_id, take_id) -> HttpResponse:
+    """Polled about once a second while the take is active.
+
+    Once the take is terminal the whole card is swapped in once (poster, actions), rendered
+    without the polling trigger, so htmx stops asking.
+    """
+    project, membership = get_project_for_user(request, project_id)
+    take = _get_take(project, take_id)
+    context = {"project": project, "shot": take.shot, "take": take, "can_edit": membership.can_edit}
+    if take.is_terminal and request.htmx:
+        response = render(request, "shots/_take_card.html", context)
+        return reswap(retarget(response, f"#take-{take.id}"), "outerHTML")
+    return render(request, "shots/_take_status.html", context)
+
+
+@login_required
+@require_POST
+def take_retry(request: HttpRequest, project_id, take_id) -> HttpResponse:
+    """A new take with the same request, linked to this one as its parent."""
+    project, membership = get_project_for_user(request, project_id, edit=True)
+    take = _get_take(project, take_id)
+    error = ""
+    try:
+        renders.retry_take(take, request.user)
+    except ValidationError as exc:
+        error = _first_message(exc)
+    return _render_strip(request, project, membership, take.shot, error)
+
+
+@login_required
+@require_POST
+def take_cancel(request: HttpRequest, project_id, take_id) -> HttpResponse:
+    project, membership = get_project_for_user(request, project_id, edit=True)
+    take = _get_take(project, take_id)
+    error = ""
+    try:
+        renders.cancel_take(take, request.user)
+    except ValidationError as exc:
+        error = _first_message(exc)
+    return _render_strip(request, project, membership, take.shot, error)
+
+
+@login_required
+@require_POST
+def take_circle(request: HttpRequest, project_id, take_id) -> HttpResponse:
+    """Circle this take for the cut; it replaces the take circled before (one per shot)."""
+    project, membership = get_project_for_user(request, project_id, edit=True)
+    take = _get_take(project, take_id)
+    shot = take.shot
+    error = ""
+    if not take.can_circle:
+        error = "Only a finished take can be circled."
+    else:
+        shot.circled_take = take
+        shot.save(update_fields=["circled_take", "updated_at"])
+        project.touch()
+    return _render_strip(request, project, membership, shot, error)
+
+
+@login_required
+@require_POST
+def take_uncircle(request: HttpRequest, project_id, take_id) -> HttpResponse:
+    project, membership = get_project_for_user(request, project_id, edit=True)
+    take = _get_take(project, take_id)
+    shot = take.shot
+    if shot.circled_take_id == take.id:
+        shot.circled_take = None
+        shot.save(update_fields=["circled_take", "updated_at"])
+        project.touch()
+    return _render_strip(request, project, membership, shot)
+
+
+# --- The player ------------------------------------------------------------------------------
+
+
+def player_numbers(take: Take) -> dict[str, Any]:
+    """The fps and frame count the player counts in: the file's own when known."""
+    fps = take.result_fps or take.fps or 24
+    duration = take.duration if take.duration is not None else float(take.seconds)
+    return {"fps": fps, "duration": duration, "frames": max(1, round(duration * fps))}
+
+
+@login_required
+@require_GET
+def take_player(request: HttpRequest, project_id, take_id) -> HttpResponse:
+    project, membership = get_project_for_user(request, project_id)
+    take = _get_take(project, take_id)
+    shot = take.shot
+    context = {
+        "project": project,
+        "membership": membership,
+        "can_edit": membership.can_edit,
+        "shot": shot,
+        "take": take,
+        "shot_url": _shot_url(shot),
+        "siblings": shot.takes.order_by("number"),
+        **player_numbers(take),
+    }
+    return render(request, "shots/take_player.html", context)
+
+
+# --- The animatic ----------------------------------------------------------------------------
+
+
+def _playable(take: Take | None) -> bool:
+    return bool(take and take.status == TakeStatus.SUCCEEDED and take.video)
+
+
+def animatic_sequence(project: Project, shots: list[Shot]) -> dict[str, Any]:
+    """The shots as one timeline in the project's frame rate.
+
+    A shot with a finished circled take plays that take for the take's length; any other shot holds
+    its panel (or a card with its code and text) for the shot's duration. Starts and lengths are
+    whole frames, so the playhead and the timecode agree everywhere.
+    """
+    fps = project.fps or 24
+    segments = []
+    frame = 0
+    for shot in shots:
+        take = shot.circled_take if _playable(shot.circled_take) else None
+        if take is not None:
+            seconds = take.duration if take.duration is not None else float(take.seconds)
+        else:
+            seconds = float(shot.duration)
+        frames = max(1, round(seconds * fps))
+        segments.append(
+            {
+                "shot": str(shot.id),
+                "code": shot.code,
+                "scene": shot.scene.title,
+                "subject": shot.subject,
+                "action": shot.action,
+                "dialogue": shot.dialogue,
+                "start_frame": frame,
+                "frames": frames,
+                "start": frame / fps,
+                "duration": frames / fps,
+                "kind": "video" if take else ("panel" if shot.panel else "card"),
+                "take": take.number if take else None,
+                "video": take.video.url if take else None,
+                "poster": take.poster.url if take and take.poster else None,
+                "panel": shot.panel.url if shot.panel else None,
+                "url": _shot_url(shot),
+            }
+        )
+        frame += frames
+    for segment in segments:
+        # Where the segment sits on the timeline bar, in percent (the server draws the bar).
+        segment["left"] = round(100 * segment["start_frame"] / frame, 4) if frame else 0
+        segment["width"] = round(100 * segment["frames"] / frame, 4) if frame else 0
+    return {"fps": fps, "frames": frame, "duration": frame / fps, "segments": segments}
+
+
+def _animatic_shots(project: Project, scene: Scene | None) -> list[Shot]:
+    shots = Shot.objects.for_project(project).select_related("scene", "circled_take")
+    if scene is not None:
+        return list(shots.filter(scene=scene).order_by("position", "id"))
+    return list(shots.order_by("scene__position", "scene_id", "position", "id"))
+
+
+def _render_animatic(
+    request: HttpRequest, project: Project, membership: Membership, scene: Scene | None
+) -> HttpResponse:
+    context = {
+        "project": project,
+        "membership": membership,
+        "can_edit": membership.can_edit,
+        "scene": scene,
+        "scenes": project.scenes.order_by("position", "id"),
+        "sequence": animatic_sequence(project, _animatic_shots(project, scene)),
+    }
+    return render(request, "shots/animatic.html", context)
+
+
+@login_required
+@require_GET
+def project_animatic(request: HttpRequest, project_id) -> HttpResponse:
+    project, membership = get_project_for_user(request, project_id)
+    return _render_animatic(request, project, membership, None)
+
+
+@login_required
+@require_GET
+def scene_animatic(request: HttpRequest, project_id, scene_id) -> HttpResponse:
+    project, membership = get_project_for_user(request, project_id)
+    scene = get_object_in_project(Scene, project, scene_id)
+    return _render_animatic(request, project, membership, scene)
+
+
+# --- Generate missing takes for a scene ------------------------------------------------------
+
+
+def shots_missing_takes(scene: Scene):
+    """Shots with no finished take and none on its way (a failed take counts as missing)."""
+    alive = [*ACTIVE_STATUSES, TakeStatus.SUCCEEDED]
+    return (
+        scene.shots.exclude(takes__status__in=alive)
+        .select_related("project")
+        .order_by("position", "id")
+    )
+
+
+@login_required
+@require_POST
+def scene_generate_missing(request: HttpRequest, project_id, scene_id) -> HttpResponse:
+    """One take with the default provider for every shot of the scene that has none yet."""
+    project, membership = get_project_for_user(request, project_id, edit=True)
+    scene = get_object_in_project(Scene, project, scene_id)
+    queued = 0
+    refused: list[str] = []
+    for shot in shots_missing_takes(scene):
+        form = GenerateForm(shot)
+        try:
+            queued += len(
+                renders.request_take(
+                    shot,
+                    request.user,
+                    **{
+                        "provider": form.initial["provider"],
+                        "model": form.initial["model"],
+                        "seconds": Decimal(form.initial["seconds"]),
+                        "size": form.initial["size"],
+                        "count": 1,
+                    },
+                )
+            )
+        except (ValidationError, KeyError) as exc:
+            reason = _first_message(exc) if isinstance(exc, ValidationError) else "no provider"
+            refused.append(f"{shot.code}: {reason}")
+    if queued:
+        messages.success(
+            request, f"Queued {queued} take{'s' if queued != 1 else ''} for {scene.title}."
+        )
+    elif not refused:
+        messages.info(request, f"Every shot of {scene.title} already has a take.")
+    if refused:
+        messages.error(request, "Not queued: " + "; ".join(refused))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("scene-animatic", args=[project.id, scene.id])
+    return redirect(next_url)
