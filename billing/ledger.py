@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -513,8 +513,12 @@ def renew_subscription(subscription_id: int, now: dt.datetime | None = None) -> 
 
     account, _ = Account.objects.get_or_create(user_id=subscription.user_id)
     _move(account.pk)  # lock the balance row before touching its buckets
+    # The earlier periods' allowances (and rollovers) end here, whatever their recorded expiry
+    # says (an admin may have moved the period); any other bucket ends at its own expiry.
     lapsing = list(
-        Grant.objects.filter(account=account, expired=False, expires_at__lte=start).select_for_update()
+        Grant.objects.filter(account=account, expired=False)
+        .filter(Q(source__in=["allowance", "rollover"]) | Q(expires_at__lte=start))
+        .select_for_update()
     )
     unused = sum(b.remaining for b in lapsing)
     carry = 0
