@@ -105,7 +105,7 @@ def _moved(project: Project, shot: Shot, step: int) -> dict[uuid.UUID, list[uuid
 def shot_detail(request: HttpRequest, project_id: uuid.UUID, shot_id: uuid.UUID) -> HttpResponse:
     """The shot editor: every field, characters, panel, and the prompt it compiles to."""
     project, membership = get_project_for_user(request, project_id, edit=request.method == "POST")
-    shot = get_object_in_project(Shot, project.shots.select_related("scene", "circled_take"), shot_id)
+    shot = get_object_in_project(Shot.objects.select_related("scene", "circled_take"), project, shot_id)
     form = None
     if membership.can_edit:
         form = ShotForm(request.POST or None, request.FILES or None, instance=shot, project=project)

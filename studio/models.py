@@ -6,7 +6,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 
@@ -38,10 +39,23 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         return self.filter(memberships__user=user)
 
     def with_counts(self) -> ProjectQuerySet:
+        # Subqueries, not joins: joining scenes and shots together would multiply the sum of
+        # durations by the number of scenes.
+        from shots.models import Shot
+
+        def per_project(queryset, aggregate):
+            return Subquery(
+                queryset.filter(project=OuterRef("pk"))
+                .order_by()
+                .values("project")
+                .annotate(value=aggregate)
+                .values("value")
+            )
+
         return self.annotate(
-            scene_count=Count("scenes", distinct=True),
-            shot_count=Count("shots", distinct=True),
-            running_time=Sum("shots__duration"),
+            scene_count=Coalesce(per_project(Scene.objects.all(), Count("id")), 0),
+            shot_count=Coalesce(per_project(Shot.objects.all(), Count("id")), 0),
+            running_time=per_project(Shot.objects.all(), Sum("duration")),
         )
 
 

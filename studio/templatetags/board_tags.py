@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
@@ -11,8 +11,8 @@ register = template.Library()
 
 @register.filter
 def running_time(seconds: Decimal | float | int | None) -> str:
-    """1:02:05, 2:05 or 0:42 (rounded to the second)."""
-    total = round(float(seconds or 0))
+    """1:02:05, 2:05 or 0:42 (rounded to the nearest second, halves up)."""
+    total = int(Decimal(seconds or 0).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
