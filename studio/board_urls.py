@@ -28,3 +28,55 @@ urlpatterns = [
         name="scene-move",
     ),
 ]
+
+# Characters and members (views and forms in studio/character_views.py).
+from . import character_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "projects/<uuid:project_id>/characters/",
+        character_views.character_list,
+        name="character-list",
+    ),
+    path(
+        "projects/<uuid:project_id>/characters/new/",
+        character_views.character_create,
+        name="character-create",
+    ),
+    path(
+        "projects/<uuid:project_id>/characters/<uuid:character_id>/",
+        character_views.character_detail,
+        name="character-detail",
+    ),
+    path(
+        "projects/<uuid:project_id>/characters/<uuid:character_id>/edit/",
+        character_views.character_edit,
+        name="character-edit",
+    ),
+    path(
+        "projects/<uuid:project_id>/characters/<uuid:character_id>/delete/",
+        character_views.character_delete,
+        name="character-delete",
+    ),
+    path(
+        "projects/<uuid:project_id>/characters/<uuid:character_id>/images/",
+        character_views.character_image_add,
+        name="character-image-add",
+    ),
+    path(
+        "projects/<uuid:project_id>/characters/<uuid:character_id>/images/<uuid:image_id>/delete/",
+        character_views.character_image_delete,
+        name="character-image-delete",
+    ),
+    path("projects/<uuid:project_id>/members/", character_views.members, name="members"),
+    path(
+        "projects/<uuid:project_id>/members/<str:username>/role/",
+        character_views.member_role,
+        name="member-role",
+    ),
+    path(
+        "projects/<uuid:project_id>/members/<str:username>/remove/",
+        character_views.member_remove,
+        name="member-remove",
+    ),
+]
