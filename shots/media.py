@@ -338,26 +338,22 @@ def probe_video(path: Path) -> VideoInfo:
             raise MediaError("The provider sent a file without a video stream.")
         stream = container.streams.video[0]
         promised = stream.frames
-        packets, end, first_frame = 0, 0.0, None
+        packets, end = 0, 0.0
         try:
             for packet in container.demux(stream):
                 if packet.size == 0:
-                    if first_frame is None:
-                        first_frame = next(iter(packet.decode()), None)
                     continue
                 packets += 1
                 if packet.pts is not None and packet.time_base is not None:
                     end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
-                if first_frame is None:
-                    first_frame = next(iter(packet.decode()), None)
         except av.error.FFmpegError as exc:
             raise MediaError(f"The provider sent a damaged video ({exc}).")
-        if first_frame is None:
-            raise MediaError("The provider sent a video whose frames cannot be decoded.")
         if promised and packets < promised:
             raise MediaError(
                 f"The provider sent a truncated video ({packets} of {promised} frames)."
             )
+        if not _first_frame_decodes(path):
+            raise MediaError("The provider sent a video whose frames cannot be decoded.")
         fps = float(stream.average_rate or stream.guessed_rate or 0)
         duration = end or float(container.duration or 0) / av.time_base
         return VideoInfo(
@@ -369,6 +365,14 @@ def probe_video(path: Path) -> VideoInfo:
             frames=packets,
             has_audio=bool(container.streams.audio),
         )
+
+
+def _first_frame_decodes(path: Path) -> bool:
+    try:
+        with av.open(str(path)) as container:
+            return next(container.decode(video=0), None) is not None
+    except av.error.FFmpegError:
+        return False
 
 
 def extract_stills(
