@@ -111,11 +111,12 @@ class SlowProvider(VideoProvider):
         job = self._job(job_id)
         delay = float(_setting("FAKE_FETCH_DELAY", "0"))
         source = sample_video(job["seconds"], job["width"], job["height"])
-        with source.open("rb") as src, open(destination, "wb") as dst:
-            while chunk := src.read(4096):
-                dst.write(chunk)
-                if delay:
-                    time.sleep(delay / 10)
+        data = source.read_bytes()
+        with open(destination, "wb") as dst:
+            dst.write(data[: len(data) // 2])  # half of it, then the network is slow
+            dst.flush()
+            time.sleep(delay)
+            dst.write(data[len(data) // 2 :])
 
     def cancel(self, job_id: str) -> None:
         (state_dir() / "jobs" / f"{job_id}.canceled").touch()
