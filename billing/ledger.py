@@ -417,8 +417,11 @@ def capture_for_take(take) -> int:
     if hold is None or hold.status != HoldStatus.HELD:
         return 0
     cost = hold.amount
-    if take.duration:
-        actual = min(Decimal(str(take.duration)), Decimal(take.seconds))
+    # The stored duration: the caller's copy of the take may predate the result being recorded.
+    duration = type(take).objects.filter(pk=take.pk).values_list("duration", flat=True).first()
+    duration = duration if duration is not None else take.duration
+    if duration:
+        actual = min(Decimal(str(duration)), Decimal(take.seconds))
         try:
             cost = min(hold.amount, pricing.quote_take(take, seconds=actual))
         except ValidationError:  # the rate card row went away: charge what was held
