@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.core.files.storage import default_storage
+from django.test import Client
 from PIL import Image
 
 from billing import ledger
@@ -85,6 +86,11 @@ def test_a_local_take_is_rendered_stored_and_probed(shot, director, celery_worke
     assert take.submits == 1 and take.lease_until is None
     assert settled == {"capture": [take.id], "release": []}
     assert take.can_circle and not take.can_cancel
+    client = Client()
+    client.force_login(director)
+    response = client.get(take.video.url, HTTP_RANGE="bytes=0-99")
+    assert response.status_code == 206 and response["Content-Type"] == "video/mp4"
+    assert client.get(take.poster.url).status_code == 200
 
 
 def test_the_panel_is_what_moves(shot, director, celery_worker):
