@@ -21,7 +21,9 @@ class ShotQuickForm(forms.ModelForm):
         fields = ["subject", "action", "shot_size", "camera_move", "duration"]
         widgets = {
             "subject": forms.TextInput(attrs={"placeholder": "@Mara at the lamp room door"}),
-            "action": forms.Textarea(attrs={"rows": 2, "placeholder": "She pushes it open against the wind"}),
+            "action": forms.Textarea(
+                attrs={"rows": 2, "placeholder": "She pushes it open against the wind"}
+            ),
             "duration": forms.NumberInput(attrs={"step": "0.5", "min": "0.5", "max": "120"}),
         }
 
@@ -35,9 +37,21 @@ class ShotForm(forms.ModelForm):
     class Meta:
         model = Shot
         fields = [
-            "code", "subject", "action", "environment", "lighting",
-            "shot_size", "angle", "camera_move", "lens_mm", "duration", "aspect_ratio",
-            "style_override", "characters", "dialogue", "notes",
+            "code",
+            "subject",
+            "action",
+            "environment",
+            "lighting",
+            "shot_size",
+            "angle",
+            "camera_move",
+            "lens_mm",
+            "duration",
+            "aspect_ratio",
+            "style_override",
+            "characters",
+            "dialogue",
+            "notes",
         ]
         widgets = {
             "subject": forms.Textarea(attrs={"rows": 2}),

@@ -80,8 +80,8 @@ def _moved(project: Project, shot: Shot, step: int) -> dict[uuid.UUID, list[uuid
     """
     scene_ids = list(project.scenes.values_list("id", flat=True))
     order: dict[uuid.UUID, list[uuid.UUID]] = {scene_id: [] for scene_id in scene_ids}
-    for scene_id, shot_id in Shot.objects.for_project(project).order_by("position", "id").values_list(
-        "scene_id", "id"
+    for scene_id, shot_id in (
+        Shot.objects.for_project(project).order_by("position", "id").values_list("scene_id", "id")
     ):
         order[scene_id].append(shot_id)
     ids = order[shot.scene_id]
@@ -105,7 +105,9 @@ def _moved(project: Project, shot: Shot, step: int) -> dict[uuid.UUID, list[uuid
 def shot_detail(request: HttpRequest, project_id: uuid.UUID, shot_id: uuid.UUID) -> HttpResponse:
     """The shot editor: every field, characters, panel, and the prompt it compiles to."""
     project, membership = get_project_for_user(request, project_id, edit=request.method == "POST")
-    shot = get_object_in_project(Shot.objects.select_related("scene", "circled_take"), project, shot_id)
+    shot = get_object_in_project(
+        Shot.objects.select_related("scene", "circled_take"), project, shot_id
+    )
     form = None
     if membership.can_edit:
         form = ShotForm(request.POST or None, request.FILES or None, instance=shot, project=project)
@@ -146,7 +148,9 @@ def _neighbours(project: Project, shot: Shot) -> dict[str, Shot | None]:
 
 @login_required
 @require_POST
-def shot_prompt_preview(request: HttpRequest, project_id: uuid.UUID, shot_id: uuid.UUID) -> HttpResponse:
+def shot_prompt_preview(
+    request: HttpRequest, project_id: uuid.UUID, shot_id: uuid.UUID
+) -> HttpResponse:
     """The compiled prompt of the editor's unsaved values; nothing is saved."""
     project, _ = get_project_for_user(request, project_id, edit=True)
     shot = get_object_in_project(Shot, project, shot_id)

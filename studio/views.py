@@ -13,10 +13,11 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -25,7 +26,6 @@ from shots.models import Shot, renumber_shots, reorder
 from .access import get_object_in_project, get_project_for_user
 from .forms import ProjectForm, SceneForm
 from .models import Membership, Project, Role, Scene
-
 
 # --- The board --------------------------------------------------------------------------------
 
@@ -57,13 +57,17 @@ def board_context(project: Project, membership: Membership) -> dict:
     }
 
 
-def render_board_body(request: HttpRequest, project: Project, membership: Membership) -> HttpResponse:
+def render_board_body(
+    request: HttpRequest, project: Project, membership: Membership
+) -> HttpResponse:
     """The board body, retargeted so that a form anywhere on the board can answer with it."""
     response = render(request, "studio/_scenes.html", board_context(project, membership))
     return reswap(retarget(response, "#board-body"), "outerHTML")
 
 
-def board_changed(request: HttpRequest, project: Project, membership: Membership, anchor: str = "") -> HttpResponse:
+def board_changed(
+    request: HttpRequest, project: Project, membership: Membership, anchor: str = ""
+) -> HttpResponse:
     """What a successful change answers: the new board body for htmx, else back to the board."""
     project.touch()
     if request.htmx:
@@ -92,13 +96,23 @@ def board(request: HttpRequest, project_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = Project.objects.for_user(request.user).with_counts().order_by("-updated_at")
-    roles = dict(
-        Membership.objects.filter(user=request.user).values_list("project_id", "role")
+    first_panel = (
+        Shot.objects.filter(project=OuterRef("pk"))
+        .exclude(panel_thumbnail="")
+        .order_by("scene__position", "position")
+        .values("panel_thumbnail")[:1]
     )
+    projects = (
+        Project.objects.for_user(request.user)
+        .with_counts()
+        .annotate(cover=Subquery(first_panel))
+        .order_by("-updated_at")
+    )
+    roles = dict(Membership.objects.filter(user=request.user).values_list("project_id", "role"))
     projects = list(projects)
     for project in projects:
         project.my_role = roles.get(project.id)
+        project.cover_url = default_storage.url(project.cover) if project.cover else ""
     return render(request, "studio/project_list.html", {"projects": projects})
 
 
@@ -111,7 +125,9 @@ def project_create(request: HttpRequest) -> HttpResponse:
             project.created_by = request.user
             project.save()
             project.add_member(request.user, Role.OWNER)
-        messages.success(request, f"Created “{project.title}”. Add a first scene to start the board.")
+        messages.success(
+            request, f"Created “{project.title}”. Add a first scene to start the board."
+        )
         return redirect(project)
     return render(request, "studio/project_form.html", {"form": form})
 
@@ -121,14 +137,18 @@ def project_edit(request: HttpRequest, project_id: uuid.UUID) -> HttpResponse:
     project, membership = get_project_for_user(request, project_id, edit=request.method == "POST")
     if not membership.can_edit:
         # Reviewers and viewers may read the settings but get no form to change them.
-        return render(request, "studio/project_form.html", {"project": project, "membership": membership})
+        return render(
+            request, "studio/project_form.html", {"project": project, "membership": membership}
+        )
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Project settings saved.")
         return redirect(project)
     return render(
-        request, "studio/project_form.html", {"form": form, "project": project, "membership": membership}
+        request,
+        "studio/project_form.html",
+        {"form": form, "project": project, "membership": membership},
     )
 
 
@@ -228,7 +248,3 @@ def board_renumber(request: HttpRequest, project_id: uuid.UUID) -> HttpResponse:
     if request.htmx:
         return render_board_body(request, project, membership)
     return redirect(project)
-
-
-def board_url(project: Project) -> str:
-    return reverse("board", args=[project.id])

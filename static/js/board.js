@@ -65,6 +65,24 @@
     if (event.detail.elt && event.detail.elt.id === "board-body") window.location.reload();
   });
 
+  // The move buttons re-render the board: give the focus back to the same button on the new one,
+  // so a keyboard user can press it again to keep moving the shot or scene.
+  var refocus = null;
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[name=direction]");
+    if (!button || !button.form) return;
+    refocus = 'form[action="' + button.form.getAttribute("action") + '"] button[value="' + button.value + '"]';
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!refocus) return;
+    var button = document.querySelector(refocus);
+    refocus = null;
+    if (button) {
+      if (button.disabled) button = button.form.querySelector("button:not([disabled])") || button;
+      button.focus();
+    }
+  });
+
   function start() { htmx.onLoad(setUp); }
   if (window.htmx) start(); else document.addEventListener("DOMContentLoaded", start);
 })();

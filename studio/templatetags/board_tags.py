@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from studio import prompts
+
 register = template.Library()
 
 
@@ -30,6 +32,12 @@ def seconds(value: Decimal | float | None) -> str:
 
 @register.filter
 def aspect_css(ratio: str) -> str:
-    """"16:9" → "16 / 9", for the CSS aspect-ratio property."""
+    """ "16:9" → "16 / 9", for the CSS aspect-ratio property."""
     width, _, height = (ratio or "16:9").partition(":")
     return f"{width} / {height or 1}"
+
+
+@register.filter
+def plain_mentions(text: str) -> str:
+    """ "@Mara at the door" → "Mara at the door": how a mention reads on a card."""
+    return prompts.strip_mentions(text)

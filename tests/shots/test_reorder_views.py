@@ -20,7 +20,12 @@ def board(project):
     two = SceneFactory(project=project, position=1, title="Two")
     shots = {
         code: ShotFactory(scene=scene, code=code, position=position)
-        for code, scene, position in [("1A", one, 0), ("1B", one, 1), ("1C", one, 2), ("2A", two, 0)]
+        for code, scene, position in [
+            ("1A", one, 0),
+            ("1B", one, 1),
+            ("1C", one, 2),
+            ("2A", two, 0),
+        ]
     }
     return one, two, shots
 
@@ -45,7 +50,9 @@ def post(client, project, data, **extra):
 
 def test_it_reorders_shots_within_a_scene(owner_client, project, board):
     one, two, s = board
-    response = post(owner_client, project, payload([one, two], [[s["1C"], s["1A"], s["1B"]], [s["2A"]]]), **HTMX)
+    response = post(
+        owner_client, project, payload([one, two], [[s["1C"], s["1A"], s["1B"]], [s["2A"]]]), **HTMX
+    )
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#board-body"
     assert order(project) == [("One", ["1C", "1A", "1B"]), ("Two", ["2A"])]
@@ -55,7 +62,12 @@ def test_it_reorders_shots_within_a_scene(owner_client, project, board):
 
 def test_it_moves_a_shot_across_scenes(editor_client, project, board):
     one, two, s = board
-    post(editor_client, project, payload([one, two], [[s["1A"], s["1C"]], [s["1B"], s["2A"]]]), **HTMX)
+    post(
+        editor_client,
+        project,
+        payload([one, two], [[s["1A"], s["1C"]], [s["1B"], s["2A"]]]),
+        **HTMX,
+    )
     assert order(project) == [("One", ["1A", "1C"]), ("Two", ["1B", "2A"])]
     assert Shot.objects.get(id=s["1B"].id).scene_id == two.id
 
@@ -73,7 +85,11 @@ def test_foreign_ids_are_refused_and_nothing_is_saved(owner_client, project, boa
     before = order(project)
 
     # A shot of another project dropped into one of ours.
-    response = post(owner_client, project, payload([two, one], [[s["2A"], foreign_shot], [s["1C"], s["1B"], s["1A"]]]))
+    response = post(
+        owner_client,
+        project,
+        payload([two, one], [[s["2A"], foreign_shot], [s["1C"], s["1B"], s["1A"]]]),
+    )
     assert response.status_code == 400
     # A scene of another project.
     data = payload([two, one], [[s["2A"]], [s["1C"], s["1B"], s["1A"]]])
@@ -140,5 +156,10 @@ def test_reviewers_and_viewers_cannot_renumber_or_move(request, project, board, 
     client = request.getfixturevalue(f"{who}_client")
     Shot.objects.filter(id=s["1A"].id).update(code="ZZ")
     assert client.post(reverse("board-renumber", args=[project.id])).status_code == 403
-    assert client.post(reverse("shot-move", args=[project.id, s["1B"].id]), {"direction": "earlier"}).status_code == 403
+    assert (
+        client.post(
+            reverse("shot-move", args=[project.id, s["1B"].id]), {"direction": "earlier"}
+        ).status_code
+        == 403
+    )
     assert order(project) == [("One", ["ZZ", "1B", "1C"]), ("Two", ["2A"])]

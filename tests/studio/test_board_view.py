@@ -22,7 +22,9 @@ def board_url(project) -> str:
 
 
 def test_it_shows_scenes_in_order_with_numbers_sluglines_and_running_times(owner_client, project):
-    later = SceneFactory(project=project, position=5, title="The storm", slugline="INT. LAMP ROOM - NIGHT")
+    later = SceneFactory(
+        project=project, position=5, title="The storm", slugline="INT. LAMP ROOM - NIGHT"
+    )
     first = SceneFactory(project=project, position=1, title="Arrival", slugline="EXT. CLIFF - DUSK")
     ShotFactory(scene=first, duration=Decimal("3"))
     ShotFactory(scene=later, duration=Decimal("62"))
@@ -43,7 +45,9 @@ def test_it_shows_scenes_in_order_with_numbers_sluglines_and_running_times(owner
 
 def test_a_card_shows_code_duration_tags_and_character_chips(owner_client, project, scene):
     mara = CharacterFactory(project=project, name="Mara")
-    shot = ShotFactory(scene=scene, code="1A", duration=Decimal("2.5"), shot_size="CU", camera_move="push_in")
+    shot = ShotFactory(
+        scene=scene, code="1A", duration=Decimal("2.5"), shot_size="CU", camera_move="push_in"
+    )
     shot.characters.add(mara)
 
     html = owner_client.get(board_url(project)).content.decode()
@@ -79,7 +83,9 @@ def test_editors_get_the_edit_controls(request, project, scene, shot, who):
 
 
 @pytest.mark.parametrize("who", ["reviewer", "viewer"])
-def test_reviewers_and_viewers_see_the_board_without_edit_controls(request, project, scene, shot, who):
+def test_reviewers_and_viewers_see_the_board_without_edit_controls(
+    request, project, scene, shot, who
+):
     client = request.getfixturevalue(f"{who}_client")
     response = client.get(board_url(project))
     assert response.status_code == 200
@@ -110,16 +116,27 @@ def test_an_htmx_request_gets_the_board_body_only(owner_client, project, shot):
 
 
 def _board_with(project, shots: int) -> None:
-    scenes = [Scene.objects.create(project=project, position=i, title=f"Scene {i}") for i in range(max(1, shots // 50))]
+    scenes = [
+        Scene.objects.create(project=project, position=i, title=f"Scene {i}")
+        for i in range(max(1, shots // 50))
+    ]
     characters = [CharacterFactory(project=project, name=f"Person {i}") for i in range(3)]
     Shot.objects.bulk_create(
-        Shot(project=project, scene=scenes[i % len(scenes)], position=i, code=f"S{i}", duration=Decimal("2"))
+        Shot(
+            project=project,
+            scene=scenes[i % len(scenes)],
+            position=i,
+            code=f"S{i}",
+            duration=Decimal("2"),
+        )
         for i in range(shots)
     )
     through = Shot.characters.through
     through.objects.bulk_create(
         through(shot_id=shot_id, character_id=characters[n % 3].id)
-        for n, shot_id in enumerate(Shot.objects.filter(project=project).values_list("id", flat=True))
+        for n, shot_id in enumerate(
+            Shot.objects.filter(project=project).values_list("id", flat=True)
+        )
     )
 
 
@@ -137,7 +154,9 @@ def test_the_board_makes_as_many_queries_for_500_shots_as_for_10(owner, owner_cl
     MembershipFactory(project=big, user=owner, role=Role.OWNER)
     _board_with(project, 10)
     _board_with(big, 500)
-    owner_client.get(reverse("project-list"))  # the first page of a session sets up the credit header
+    owner_client.get(
+        reverse("project-list")
+    )  # the first page of a session sets up the credit header
 
     small_count = _queries_for_board(owner_client, project)
     big_count = _queries_for_board(owner_client, big)

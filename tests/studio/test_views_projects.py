@@ -58,7 +58,13 @@ def test_it_escapes_titles(owner_client, project):
 def test_creating_a_project_makes_me_its_owner(owner_client, owner):
     response = owner_client.post(
         reverse("project-create"),
-        {"title": "Night Ferry", "logline": "", "aspect_ratio": "2.39:1", "fps": 24, "style": "Grainy 16mm"},
+        {
+            "title": "Night Ferry",
+            "logline": "",
+            "aspect_ratio": "2.39:1",
+            "fps": 24,
+            "style": "Grainy 16mm",
+        },
     )
     project = Project.objects.get(title="Night Ferry")
     assert response.status_code == 302
@@ -69,7 +75,9 @@ def test_creating_a_project_makes_me_its_owner(owner_client, owner):
 
 
 def test_creating_a_project_shows_errors_and_saves_nothing(owner_client, project):
-    response = owner_client.post(reverse("project-create"), {"title": "", "aspect_ratio": "5:4", "fps": 0})
+    response = owner_client.post(
+        reverse("project-create"), {"title": "", "aspect_ratio": "5:4", "fps": 0}
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert {"title", "aspect_ratio", "fps"} <= set(form.errors)
@@ -87,7 +95,10 @@ def test_owners_and_editors_change_the_settings(request, project, who):
     assert response.status_code == 302
     project.refresh_from_db()
     assert (project.title, project.aspect_ratio, project.fps, project.style) == (
-        "The Lighthouse (v2)", "4:3", 25, "Ink wash",
+        "The Lighthouse (v2)",
+        "4:3",
+        25,
+        "Ink wash",
     )
 
 
@@ -98,7 +109,9 @@ def test_reviewers_and_viewers_read_the_settings_but_cannot_change_them(request,
     page = client.get(url)
     assert page.status_code == 200
     assert b"Save settings" not in page.content
-    assert client.post(url, {"title": "Hacked", "aspect_ratio": "1:1", "fps": 24}).status_code == 403
+    assert (
+        client.post(url, {"title": "Hacked", "aspect_ratio": "1:1", "fps": 24}).status_code == 403
+    )
     project.refresh_from_db()
     assert project.title == "The Lighthouse"
 
@@ -106,7 +119,10 @@ def test_reviewers_and_viewers_read_the_settings_but_cannot_change_them(request,
 def test_outsiders_get_404_on_the_settings(outsider_client, project):
     url = reverse("project-edit", args=[project.id])
     assert outsider_client.get(url).status_code == 404
-    assert outsider_client.post(url, {"title": "x", "aspect_ratio": "1:1", "fps": 24}).status_code == 404
+    assert (
+        outsider_client.post(url, {"title": "x", "aspect_ratio": "1:1", "fps": 24}).status_code
+        == 404
+    )
 
 
 def test_another_project_does_not_count_in_mine(owner_client, project):
