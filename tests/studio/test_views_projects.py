@@ -130,3 +130,25 @@ def test_another_project_does_not_count_in_mine(owner_client, project):
     ShotFactory(scene=SceneFactory(project=other))
     listed = owner_client.get(reverse("project-list")).context["projects"]
     assert listed[0].shot_count == 0 and listed[0].running_time is None
+
+
+def test_the_project_list_makes_the_same_queries_for_one_project_or_many(owner, owner_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..factories import MembershipFactory
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(reverse("project-list")).status_code == 200
+        return len(queries)
+
+    owner_client.get(
+        reverse("project-list")
+    )  # the first page of a session sets up the credit header
+    one = count()
+    for _ in range(5):
+        project = ProjectFactory()
+        MembershipFactory(project=project, user=owner, role=Role.OWNER)
+        ShotFactory(scene=SceneFactory(project=project))
+    assert count() == one
