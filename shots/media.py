@@ -19,7 +19,9 @@ from __future__ import annotations
 import math
 import random
 import textwrap
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -150,7 +152,13 @@ def timecode(frame: int, fps: int) -> str:
 
 
 class Renderer:
-    """Frames of a camera move over one still, at the output size."""
+    """Frames of a camera move over one still, at the output size, as yuv420p planes.
+
+    The still is scaled once to a canvas MARGIN times the output and converted once to BT.709
+    limited-range YUV 4:2:0; each frame is then a crop-and-scale of the three canvas planes
+    (Pillow's resize with a float box, so moves are sub-pixel smooth). Working in YUV skips a
+    colour conversion per frame and moves half the bytes of RGB.
+    """
 
     def __init__(
         self,
@@ -169,44 +177,72 @@ class Renderer:
         self.seconds = seconds
         self.move = move if move in MOVES else "static"
         self.shake = Shake(seed)
-        # Resize the still once; every frame is then a cheap crop-and-scale of this canvas.
-        cw, ch = round(width * MARGIN), round(height * MARGIN)
-        self.canvas = cover(still.convert("RGB"), cw, ch)
+        cw, ch = (round(width * MARGIN) // 2) * 2, (round(height * MARGIN) // 2) * 2
+        canvas = av.VideoFrame.from_image(cover(still.convert("RGB"), cw, ch)).reformat(
+            format="yuv420p",
+            dst_colorspace=av.video.reformatter.Colorspace.ITU709,
+            dst_color_range=av.video.reformatter.ColorRange.MPEG,
+        )
+        self.planes = [
+            Image.frombuffer(
+                "L", (plane.width, plane.height), bytes(plane), "raw", "L", plane.line_size, 1
+            )
+            for plane in canvas.planes
+        ]
         self.burn_in = burn_in
         self.font = font(max(10, height // 24), bold=True) if burn_in else None
 
-    def frame(self, index: int) -> Image.Image:
+    def frame_planes(self, index: int) -> list[Image.Image]:
+        """The Y, U and V planes of frame `index` (U and V at half size)."""
         t = index / (self.frames - 1) if self.frames > 1 else 0.0
         view = view_at(self.move, t, self.seconds, self.shake)
-        cw, ch = self.canvas.size
-        size = (self.width, self.height)
-        image = self.canvas.resize(
-            size, Image.Resampling.BILINEAR, box=_box(view.zoom, view.x, view.y, cw, ch)
-        )
-        if view.inset_zoom is not None:
-            iw, ih = (round(self.width * 0.4) // 2) * 2, (round(self.height * 0.5) // 2) * 2
-            # The centre region as seen at the inset zoom, pasted over the widening background.
-            fx0 = cw / 2 - (cw / view.inset_zoom) * 0.2
-            fy0 = ch / 2 - (ch / view.inset_zoom) * 0.25
-            box = (fx0, fy0, cw - fx0, ch - fy0)
-            inset = self.canvas.resize((iw, ih), Image.Resampling.BILINEAR, box=box)
-            image.paste(inset, ((self.width - iw) // 2, (self.height - ih) // 2))
-        if view.blur > 0.05:
-            image = image.filter(ImageFilter.GaussianBlur(view.blur * self.height / 360))
+        out = []
+        for number, canvas in enumerate(self.planes):
+            scale = 1 if number == 0 else 2
+            w, h = self.width // scale, self.height // scale
+            cw, ch = canvas.size
+            image = canvas.resize(
+                (w, h), Image.Resampling.BILINEAR, box=_box(view.zoom, view.x, view.y, cw, ch)
+            )
+            if view.inset_zoom is not None:
+                # The centre as seen at the inset zoom, pasted over the widening background.
+                iw, ih = round(w * 0.4), round(h * 0.5)
+                fx0 = cw / 2 - (cw / view.inset_zoom) * 0.2
+                fy0 = ch / 2 - (ch / view.inset_zoom) * 0.25
+                inset = canvas.resize(
+                    (iw, ih), Image.Resampling.BILINEAR, box=(fx0, fy0, cw - fx0, ch - fy0)
+                )
+                image.paste(inset, ((w - iw) // 2, (h - ih) // 2))
+            if view.blur > 0.05:
+                image = image.filter(ImageFilter.GaussianBlur(view.blur * h / 360))
+            out.append(image)
         if self.burn_in:
-            self._burn(image, index)
-        return image
+            self._burn(out, index)
+        return out
 
-    def _burn(self, image: Image.Image, index: int) -> None:
+    def frame(self, index: int) -> av.VideoFrame:
+        frame = av.VideoFrame(self.width, self.height, "yuv420p")
+        for plane, image in zip(frame.planes, self.frame_planes(index), strict=True):
+            if plane.line_size != image.width:  # rows padded for alignment
+                padded = Image.new("L", (plane.line_size, image.height))
+                padded.paste(image)
+                image = padded
+            plane.update(image.tobytes())
+        frame.pts = index
+        return frame
+
+    def _burn(self, planes: list[Image.Image], index: int) -> None:
+        """Shot code and timecode, white on a black box, bottom left."""
         text = f"{self.burn_in}  {timecode(index, self.fps)}"
-        draw = ImageDraw.Draw(image)
+        luma = ImageDraw.Draw(planes[0])
         pad = max(2, self.height // 60)
-        left, top, right, bottom = draw.textbbox((0, 0), text, font=self.font)
+        left, top, right, bottom = luma.textbbox((0, 0), text, font=self.font)
         y = self.height - (bottom - top) - 3 * pad
-        draw.rectangle(
-            (pad, y - pad, pad + right - left + 2 * pad, y + bottom - top + pad), fill=(0, 0, 0)
-        )
-        draw.text((2 * pad - left, y - top), text, font=self.font, fill=(255, 255, 255))
+        box = (pad, y - pad, pad + right - left + 2 * pad, y + bottom - top + pad)
+        luma.rectangle(box, fill=16)  # limited range: 16 is black, 235 white
+        luma.text((2 * pad - left, y - top), text, font=self.font, fill=235)
+        for chroma in planes[1:]:
+            ImageDraw.Draw(chroma).rectangle(tuple(v // 2 for v in box), fill=128)  # no colour
 
 
 def render_still_motion(
@@ -226,7 +262,8 @@ def render_still_motion(
 ) -> bool:
     """Encode the move to an H.264 MP4 at out_path. Returns False when should_stop() said stop.
 
-    Deterministic: the same still, size, move and seed give the same frames.
+    Deterministic: the same still, size, move and seed give the same frames. Frames are made a
+    few ahead on two threads (Pillow lets go of the GIL while it scales) while x264 encodes.
     """
     renderer = Renderer(
         still,
@@ -239,25 +276,28 @@ def render_still_motion(
         burn_in=burn_in,
     )
     report_every = max(1, fps // 2)
-    with av.open(
-        str(out_path), "w", format="mp4", container_options={"movflags": "+faststart"}
-    ) as out:
+    ahead: deque[Future] = deque()
+    with (
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="frames") as pool,
+        av.open(
+            str(out_path), "w", format="mp4", container_options={"movflags": "+faststart"}
+        ) as out,
+    ):
         stream = out.add_stream("libx264", rate=Fraction(fps, 1))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.time_base = Fraction(1, fps)
         stream.options = {"preset": preset, "crf": "23"}
         stream.codec_context.colorspace = av.video.reformatter.Colorspace.ITU709
         stream.codec_context.color_range = av.video.reformatter.ColorRange.MPEG
+        following = iter(range(renderer.frames))
         for index in range(renderer.frames):
+            while len(ahead) < 6 and (nxt := next(following, None)) is not None:
+                ahead.append(pool.submit(renderer.frame, nxt))
             if should_stop is not None and index % report_every == 0 and should_stop():
+                for future in ahead:
+                    future.cancel()
                 return False
-            frame = av.VideoFrame.from_image(renderer.frame(index)).reformat(
-                format="yuv420p",
-                dst_colorspace=av.video.reformatter.Colorspace.ITU709,
-                dst_color_range=av.video.reformatter.ColorRange.MPEG,
-            )
-            frame.pts = index
-            out.mux(stream.encode(frame))
+            out.mux(stream.encode(ahead.popleft().result()))
             if on_progress is not None and (index + 1) % report_every == 0:
                 on_progress(index + 1, renderer.frames)
         out.mux(stream.encode(None))
