@@ -27,6 +27,7 @@ from studio.models import ASPECT_VALUES, Membership, Project, Scene
 
 from . import providers, renders
 from .models import ACTIVE_STATUSES, Shot, Take, TakeStatus
+from .providers import ModelCapabilities
 
 MAX_TAKES_AT_ONCE = 4
 
@@ -57,20 +58,28 @@ def default_provider_name() -> str | None:
     return "local" if "local" in names else names[0]
 
 
-def model_offers(provider_name: str, aspect_ratio: str) -> list[ModelOffer]:
+def model_offers(provider_name: str, shot: Shot) -> list[ModelOffer]:
     """Each enabled model of the provider with the durations and sizes it allows for the shot."""
     provider = providers.get_provider(provider_name)
     return [
         ModelOffer(
             name=model.name,
             label=model.label or model.name,
-            durations=sorted(Decimal(str(d)) for d in model.duration_choices()),
-            sizes=model.size_choices(aspect_ratio) or model.size_choices(),
+            durations=_durations_for(model, shot.duration),
+            sizes=model.size_choices(shot.effective_aspect_ratio) or model.size_choices(),
             seed=model.seed,
             max_count=min(model.max_count, MAX_TAKES_AT_ONCE),
         )
         for model in providers.enabled_models(provider)
     ]
+
+
+def _durations_for(model: ModelCapabilities, shot_seconds: Decimal) -> list[Decimal]:
+    """The model's durations; a model that takes any length in a range also offers the shot's own."""
+    durations = {Decimal(str(d)) for d in model.duration_choices()}
+    if not model.durations and model.min_seconds <= shot_seconds <= model.max_seconds:
+        durations.add(shot_seconds.normalize())
+    return sorted(durations)
 
 
 def nearest_duration(durations: list[Decimal], seconds: Decimal) -> Decimal:
@@ -125,7 +134,7 @@ class GenerateForm(forms.Form):
         provider = selection.get("provider")
         if provider not in names:
             provider = default_provider_name()
-        offers = model_offers(provider, shot.effective_aspect_ratio) if provider else []
+        offers = model_offers(provider, shot) if provider else []
         offer = next((o for o in offers if o.name == selection.get("model")), None)
         offer = offer or (offers[0] if offers else None)
 

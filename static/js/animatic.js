@@ -112,7 +112,6 @@
 
     function setPlaying(value) {
       playing = value;
-      toggle.textContent = playing ? "⏸︎" : "▶︎";
       toggle.setAttribute("aria-label", playing ? "Pause" : "Play");
       root.classList.toggle("is-playing", playing);
       lastTick = null;

@@ -120,8 +120,14 @@
     // A pause or a seek settles on currentTime, which is exact when paused.
     video.addEventListener("seeked", function () { if (video.paused) fromCurrentTime(); });
     video.addEventListener("pause", fromCurrentTime);
-    video.addEventListener("play", function () { toggle.textContent = "⏸︎"; toggle.setAttribute("aria-label", "Pause"); });
-    video.addEventListener("pause", function () { toggle.textContent = "▶︎"; toggle.setAttribute("aria-label", "Play"); });
+    video.addEventListener("play", function () {
+      root.classList.add("is-playing");
+      toggle.setAttribute("aria-label", "Pause");
+    });
+    video.addEventListener("pause", function () {
+      root.classList.remove("is-playing");
+      toggle.setAttribute("aria-label", "Play");
+    });
     video.addEventListener("loadedmetadata", function () {
       if (isFinite(video.duration) && video.duration > 0) {
         frames = frameCount(video.duration, fps);

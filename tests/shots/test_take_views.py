@@ -179,6 +179,14 @@ def test_it_offers_only_what_the_provider_and_model_allow(owner_client, shot):
     )
 
 
+def test_it_offers_the_shots_own_length_when_the_model_takes_any_length(owner_client, shot):
+    shot.duration = Decimal("2.5")
+    shot.save()
+    form = GenerateForm(shot)
+    assert form.initial["seconds"] == "2.5"
+    assert "2.5" in [value for value, _ in form.fields["seconds"].widget.choices]
+
+
 def test_it_redraws_the_form_for_another_model_keeping_what_still_fits(owner_client, shot):
     request = default_request(shot, seconds="not a number", size="1x1")
     response = owner_client.get(
