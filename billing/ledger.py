@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -158,21 +158,32 @@ def grant(
 
 
 def _consume(account_id: int, amount: int) -> dict[str, int]:
-    """Take `amount` from the account's buckets, soonest-expiring first (account row locked)."""
-    taken: dict[str, int] = {}
-    left = amount
-    buckets = (
-        Grant.objects.filter(account_id=account_id, remaining__gt=0, expired=False)
-        .consumption_order()
-        .values_list("id", "remaining")
-    )
-    for bucket_id, remaining in buckets:
-        if left == 0:
-            break
-        part = min(left, remaining)
-        Grant.objects.filter(pk=bucket_id).update(remaining=F("remaining") - part)
-        taken[str(bucket_id)] = part
-        left -= part
+    """Take `amount` from the account's buckets, soonest-expiring first, in one statement.
+
+    Call with the account row locked (after `_move`): that serialises every change to the
+    account's buckets. Returns {"<grant id>": credits taken}.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH ordered AS (
+                SELECT id, remaining,
+                       COALESCE(SUM(remaining) OVER (
+                           ORDER BY expires_at ASC NULLS LAST, created_at, id
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+                FROM billing_grant
+                WHERE account_id = %s AND remaining > 0 AND NOT expired
+            ), taken AS (
+                SELECT id, LEAST(remaining, %s - before) AS part FROM ordered WHERE before < %s
+            )
+            UPDATE billing_grant SET remaining = billing_grant.remaining - taken.part
+            FROM taken WHERE billing_grant.id = taken.id
+            RETURNING billing_grant.id, taken.part
+            """,
+            [account_id, amount, amount],
+        )
+        taken = {str(bucket_id): int(part) for bucket_id, part in cursor.fetchall()}
+    left = amount - sum(taken.values())
     if left:  # the buckets and the cached balance disagree: reconcile will name the account
         log.error("account %s: buckets short by %s credits", account_id, left)
         taken["unallocated"] = left
@@ -257,7 +268,7 @@ def _day(moment: dt.datetime) -> str:
 def project_committed(project) -> int:
     """Credits the project's takes have held or spent (holds minus releases)."""
     total = (
-        LedgerEntry.objects.filter(project=project, kind__in=[EntryKind.HOLD, EntryKind.RELEASE])
+        LedgerEntry.objects.filter(project_id=getattr(project, "pk", project), kind__in=[EntryKind.HOLD, EntryKind.RELEASE])
         .aggregate(total=Sum("available_delta"))["total"]
     )
     return -(total or 0)
@@ -338,52 +349,75 @@ def check_take_request(
     return estimate
 
 
-@transaction.atomic
 def hold_for_take(take) -> Hold:
     """Set aside the take's estimate from its requester's balance (idempotent per take).
 
     Raises ValidationError (and writes nothing) if the balance, a hard stop or the project's
     budget does not allow it, so the caller's transaction rolls back and nothing is queued.
+    This is the hot path of every take request: a handful of statements, the balance changed by
+    one conditional UPDATE.
     """
-    existing = Hold.objects.filter(take_id=take.pk).first()
-    if existing is not None:
+    try:
+        with transaction.atomic():
+            return _hold(take)
+    except IntegrityError:  # the take already has its hold (the unique take and key said so)
+        existing = Hold.objects.filter(take_id=take.pk).first()
+        if existing is None:
+            raise
         return existing
-    user = take.requested_by
-    subscription = Subscription.for_user(user)
+
+
+def _account_id_and_subscription(user) -> tuple[int, Subscription]:
+    """One query in the usual case; the slow path creates, grants or renews what is missing."""
+    subscription = (
+        Subscription.objects.select_related("plan", "user__credit_account").filter(user=user).first()
+    )
+    account = getattr(subscription.user, "credit_account", None) if subscription else None
+    if account is None or subscription.current_period_end <= timezone.now():
+        account = account_for(user)
+        subscription = Subscription.for_user(user)
+    return account.pk, subscription
+
+
+def _hold(take) -> Hold:
+    account_id, subscription = _account_id_and_subscription(take.requested_by)
     if subscription.hard_stop:
         raise ValidationError("Generation is switched off for your account (hard stop).")
-    account = account_for(user)
     amount = pricing.quote_take(take)
-    project = take.shot.project
-    budget = ProjectBudget.objects.filter(project=project).first()
-    if budget is not None and project_committed(project) + amount > budget.credits:
-        raise ValidationError(f"The project “{project}” has used its {budget.credits:,}-credit budget.")
-    if not _move(account.pk, available=-amount, held=amount):
+    project_id = take.shot.project_id
+    budget = ProjectBudget.objects.filter(project_id=project_id).values_list("credits", flat=True).first()
+    if budget is not None and project_committed(project_id) + amount > budget:
+        raise ValidationError(
+            f"The project “{take.shot.project}” has used its {budget:,}-credit budget."
+        )
+    if not _move(account_id, available=-amount, held=amount):
+        existing = Hold.objects.filter(take_id=take.pk).first()
+        if existing is not None:  # asked again after the balance ran out: still idempotent
+            return existing
         if not subscription.unlimited:
-            available = Account.objects.get(pk=account.pk).available
+            available = Account.objects.get(pk=account_id).available
             raise InsufficientCredits(
                 f"This take needs {amount:,} credits but you have {available:,} available. "
                 + _next_allowance(subscription)
             )
         # Unlimited: top up the shortfall with a recorded adjustment, then hold as usual.
-        available = Account.objects.select_for_update().get(pk=account.pk).available
+        account = Account.objects.select_for_update().get(pk=account_id)
         grant(
-            account, amount - available, source="unlimited", kind=EntryKind.ADJUSTMENT,
+            account, amount - account.available, source="unlimited", kind=EntryKind.ADJUSTMENT,
             key=f"unlimited:take:{take.pk}", memo="Unlimited account: covers the take's hold",
         )
-        _move(account.pk, available=-amount, held=amount)
-    allocations = _consume(account.pk, amount)
+        _move(account_id, available=-amount, held=amount)
     hold = Hold.objects.create(
-        account_id=account.pk,
+        account_id=account_id,
         take_id=take.pk,
-        project=project,
+        project_id=project_id,
         amount=amount,
-        allocations=allocations,
+        allocations=_consume(account_id, amount),
         expires_at=timezone.now() + HOLD_TTL,
     )
     _entry(
-        account.pk, EntryKind.HOLD, amount, -amount, amount, f"hold:take:{take.pk}",
-        take_id=take.pk, project=project, provider=take.provider, model=take.model,
+        account_id, EntryKind.HOLD, amount, -amount, amount, f"hold:take:{take.pk}",
+        take_id=take.pk, project_id=project_id, provider=take.provider, model=take.model,
         memo=f"{take.provider} {take.model}, {_seconds(take.seconds)} s at {take.width}x{take.height}",
     )
     return hold
