@@ -167,7 +167,9 @@ def _characters_of(project: Project):
 
 def _appearances(character: Character):
     """The shots the character appears in, in board order."""
-    return character.shots.select_related("scene").order_by("scene__position", "position", "id")
+    return character.shots.select_related("scene", "project").order_by(
+        "scene__position", "position", "id"
+    )
 
 
 def _character_url(character: Character) -> str:
