@@ -430,17 +430,18 @@ class Take(models.Model):
                     setattr(self, name, value)
         return bool(won)
 
-    def claim(self, statuses, *, lease_seconds: float) -> bool:
-        """Take the lease on the take's current step (no one else holds it). False: leave it."""
+    @classmethod
+    def claim(cls, take_id, statuses, *, lease_seconds: float, **changes) -> Take | None:
+        """Take the lease on a take's current step if it stands in `statuses` and no one else
+        holds it (saving `changes` with it): the take, freshly read, or None (someone else has
+        it, or it moved on)."""
         now = timezone.now()
         won = (
-            Take.objects.filter(id=self.id, status__in=list(statuses))
+            cls.objects.filter(id=take_id, status__in=list(statuses))
             .filter(models.Q(lease_until__isnull=True) | models.Q(lease_until__lt=now))
-            .update(lease_until=now + timedelta(seconds=lease_seconds))
+            .update(lease_until=now + timedelta(seconds=lease_seconds), **changes)
         )
-        if won:
-            self.refresh_from_db()
-        return bool(won)
+        return cls.objects.select_related("shot").filter(id=take_id).first() if won else None
 
     def mark_failed(self, reason: str) -> bool:
         """Fail an active take with a sentence for the user and release its credits (once)."""

@@ -265,19 +265,20 @@ def _later(take: Take, step: str, statuses, delay: float, **changes) -> None:
 
 
 def submit_step(take_id) -> None:
-    take = _load(take_id)
-    if take is None or not take.claim(
-        [TakeStatus.QUEUED], lease_seconds=settings.TAKE_POLL_LEASE_SECONDS
-    ):
-        return
-    if take.submits >= settings.TAKE_MAX_SUBMITS:
-        take.mark_failed(f"The provider did not accept the take after {take.submits} attempts.")
-        return
-    # Save the attempt before calling out: a crash from here on still counts.
-    Take.objects.filter(id=take.id).update(
-        submits=F("submits") + 1, started_at=Coalesce("started_at", timezone.now())
+    # The attempt is saved with the claim, before calling out: a crash from here on still counts.
+    take = Take.claim(
+        take_id,
+        [TakeStatus.QUEUED],
+        lease_seconds=settings.TAKE_POLL_LEASE_SECONDS,
+        submits=F("submits") + 1,
+        started_at=Coalesce("started_at", timezone.now()),
     )
-    take.submits += 1
+    if take is None:
+        return
+    if take.submits > settings.TAKE_MAX_SUBMITS:
+        Take.objects.filter(id=take.id).update(submits=F("submits") - 1)  # this one never went out
+        take.mark_failed(f"The provider did not accept the take after {take.submits - 1} attempts.")
+        return
     provider = get_provider(take.provider)
     try:
         job_id = provider.submit(spec_for(take))
@@ -315,8 +316,8 @@ POLLING = [TakeStatus.SUBMITTED, TakeStatus.RUNNING]
 
 
 def poll_step(take_id) -> None:
-    take = _load(take_id)
-    if take is None or not take.claim(POLLING, lease_seconds=settings.TAKE_POLL_LEASE_SECONDS):
+    take = Take.claim(take_id, POLLING, lease_seconds=settings.TAKE_POLL_LEASE_SECONDS)
+    if take is None:
         return
     provider = get_provider(take.provider)
     try:
@@ -366,10 +367,10 @@ def poll_step(take_id) -> None:
 
 
 def download_step(take_id) -> None:
-    take = _load(take_id)
-    if take is None or not take.claim(
-        [TakeStatus.DOWNLOADING], lease_seconds=settings.TAKE_DOWNLOAD_LEASE_SECONDS
-    ):
+    take = Take.claim(
+        take_id, [TakeStatus.DOWNLOADING], lease_seconds=settings.TAKE_DOWNLOAD_LEASE_SECONDS
+    )
+    if take is None:
         return
     provider = get_provider(take.provider)
     with tempfile.TemporaryDirectory(prefix=f"take-{take.id}-") as tmp:
