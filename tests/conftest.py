@@ -44,6 +44,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Users are made by the hundred here; Django's real hasher costs ~0.25 s each (PBKDF2 with a
+    million rounds). MD5 makes new hashes; PBKDF2 stays listed so older hashes still check."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
 @pytest.fixture
 def project(db):
     return ProjectFactory(title="The Lighthouse")
