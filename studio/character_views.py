@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -76,8 +76,22 @@ class CharacterForm(forms.ModelForm):
             .exclude(pk=self.instance.pk)
         )
         if taken.exists():
-            raise ValidationError(f"There is already a character called “{name}” in this project.")
+            raise ValidationError(self.taken_message(name))
         return name
+
+    @staticmethod
+    def taken_message(name: str) -> str:
+        return f"There is already a character called “{name}” in this project."
+
+    def save_unique(self) -> Character | None:
+        """Save, or None with the error on the name when someone saved that name a moment ago
+        (between clean_name's check and the insert; the database constraint decides)."""
+        try:
+            with transaction.atomic():
+                return self.save()
+        except IntegrityError:
+            self.add_error("name", self.taken_message(self.cleaned_data["name"]))
+            return None
 
 
 class ReferenceImagesForm(forms.Form):
@@ -209,8 +223,8 @@ def character_list(request: HttpRequest, project_id: uuid.UUID) -> HttpResponse:
 def character_create(request: HttpRequest, project_id: uuid.UUID) -> HttpResponse:
     project, membership = get_project_for_user(request, project_id, edit=True)
     form = CharacterForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
-        character = form.save()
+    character = form.save_unique() if request.method == "POST" and form.is_valid() else None
+    if character is not None:
         project.touch()
         if _fragment(request):
             character = _characters_of(project).get(pk=character.pk)
@@ -255,8 +269,7 @@ def character_edit(
     character = get_object_in_project(Character, project, character_id)
     form = CharacterForm(request.POST or None, instance=character, project=project)
     context = {"project": project, "membership": membership, "character": character, "form": form}
-    if request.method == "POST" and form.is_valid():
-        character = form.save()
+    if request.method == "POST" and form.is_valid() and form.save_unique():
         project.touch()
         if _fragment(request):
             return render(request, "studio/characters/_character_text.html", context)

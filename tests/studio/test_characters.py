@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from studio.character_views import CharacterForm
 from studio.models import Character
 
 from ..factories import CharacterFactory, SceneFactory, ShotFactory
@@ -324,3 +325,13 @@ def test_the_sheet_takes_the_same_number_of_queries_for_many_shots(
     with django_assert_num_queries(len(few.captured_queries)):
         page = viewer_client.get(detail_url(mara)).content.decode()
     assert "Appears in 30 shots" in page
+
+
+def test_a_name_taken_between_the_check_and_the_save_is_a_form_error(project):
+    form = CharacterForm({"name": "Mara", "description": MARA}, project=project)
+    assert form.is_valid()
+    CharacterFactory(project=project, name="MARA")  # someone else, a moment earlier
+
+    assert form.save_unique() is None
+    assert "There is already a character called" in form.errors["name"][0]
+    assert Character.objects.filter(project=project).count() == 1
