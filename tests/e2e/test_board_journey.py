@@ -81,6 +81,12 @@ def test_a_director_builds_a_board_and_reorders_it(page, live_server):
         f"'Move shot {second.code} later'"
     )
 
+    # The board body was re-rendered: dragging still works on the new cards.
+    with page.expect_response(lambda r: r.url.endswith("/reorder/") and r.status == 200):
+        drag(page, f"#shot-{second.id} .card-frame", f"#shot-{first.id} .card-frame")
+    page.locator(".shot-grid .card").first.filter(has_text="The keeper climbs").wait_for()
+    assert saved_order(scene) == [second.id, first.id]
+
     # Open the shot: its compiled prompt, which follows the fields as they are typed.
     page.locator(f"#shot-{second.id} .card-link").click()
     page.wait_for_url(f"**/shots/{second.id}/")
@@ -99,6 +105,14 @@ def test_a_director_builds_a_board_and_reorders_it(page, live_server):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1440, "height": 900})
     page.screenshot(path=str(SCREENSHOTS / "board.png"), full_page=False)
+
+    # Across scenes: the ferry's first shot dragged into the storm, before its first shot.
+    ferry_shot = Shot.objects.get(subject="The ferry")
+    page.set_viewport_size({"width": 1440, "height": 1600})  # both scenes on screen
+    with page.expect_response(lambda r: r.url.endswith("/reorder/") and r.status == 200):
+        drag(page, f"#shot-{ferry_shot.id} .card-frame", f"#shot-{second.id} .card-frame")
+    page.locator(f"#scene-{scene.id} #shot-{ferry_shot.id}").wait_for()
+    assert saved_order(scene) == [ferry_shot.id, second.id, first.id]
 
 
 def saved_order(scene: Scene) -> list:
