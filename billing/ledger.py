@@ -18,6 +18,7 @@ change to its grants, which serialises them per user without a table lock.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,8 +40,10 @@ from .models import (
     LedgerEntry,
     Plan,
     ProjectBudget,
+    RateCard,
     Rollover,
     Subscription,
+    RESOLUTION_TIERS,
     add_months,
     resolution_tier,
 )
@@ -367,38 +370,98 @@ def hold_for_take(take) -> Hold:
         return existing
 
 
-def _account_id_and_subscription(user) -> tuple[int, Subscription]:
-    """One query in the usual case; the slow path creates, grants or renews what is missing."""
-    subscription = (
-        Subscription.objects.select_related("plan", "user__credit_account").filter(user=user).first()
+# Everything a hold needs to know, in one statement: the account, the subscription's switches,
+# the project's budget and the take's rate (its tier or the next one up; the model's own row
+# before the provider's "*" row). pricing.rate_for() is the same rule in the ORM.
+HOLD_CONTEXT = """
+    SELECT a.id, s.hard_stop, s.unlimited, s.current_period_end,
+           (SELECT b.credits FROM billing_projectbudget b WHERE b.project_id = %(project)s),
+           r.credits_per_second, r.high_fps_factor, r.audio_factor
+    FROM billing_subscription s
+    JOIN billing_account a ON a.user_id = s.user_id
+    LEFT JOIN LATERAL (
+        SELECT credits_per_second, high_fps_factor, audio_factor
+        FROM billing_ratecard
+        WHERE provider = %(provider)s AND model IN (%(model)s, '*') AND tier = ANY(%(tiers)s)
+        ORDER BY array_position(%(tiers)s, tier::text), model = '*'
+        LIMIT 1
+    ) r ON true
+    WHERE s.user_id = %(user)s
+"""
+
+
+@dataclass(frozen=True)
+class _HoldContext:
+    account_id: int
+    hard_stop: bool
+    unlimited: bool
+    period_end: dt.datetime
+    budget: int | None
+    rate: RateCard | None
+
+
+def _hold_context(take) -> _HoldContext:
+    tiers = list(RESOLUTION_TIERS)
+    params = {
+        "user": take.requested_by_id, "project": take.shot.project_id, "provider": take.provider,
+        "model": take.model, "tiers": tiers[tiers.index(resolution_tier(take.width, take.height)):],
+    }
+    for attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(HOLD_CONTEXT, params)
+            row = cursor.fetchone()
+        if row is not None and row[3] > timezone.now():
+            break
+        if attempt == 0:  # a new user or an ended period: the slow path sets it up, then again
+            account_for(take.requested_by)
+    else:  # pragma: no cover - account_for always leaves a row behind
+        raise RuntimeError(f"no billing account for user {take.requested_by_id}")
+    rate = None
+    if row[5] is not None:
+        rate = RateCard(credits_per_second=row[5], high_fps_factor=row[6], audio_factor=row[7])
+    return _HoldContext(row[0], row[1], row[2], row[3], row[4], rate)
+
+
+HOLD_INSERT = """
+    WITH hold AS (
+        INSERT INTO billing_hold (account_id, take_id, project_id, amount, captured, allocations,
+                                  status, reason, created_at, expires_at)
+        VALUES (%(account)s, %(take)s, %(project)s, %(amount)s, 0, %(allocations)s::jsonb,
+                'held', '', %(now)s, %(expires)s)
+        RETURNING id
     )
-    account = getattr(subscription.user, "credit_account", None) if subscription else None
-    if account is None or subscription.current_period_end <= timezone.now():
-        account = account_for(user)
-        subscription = Subscription.for_user(user)
-    return account.pk, subscription
+    INSERT INTO billing_ledgerentry (account_id, kind, amount, available_delta, held_delta,
+                                     idempotency_key, take_id, project_id, provider, model, memo,
+                                     created_at)
+    SELECT %(account)s, 'hold', %(amount)s, -%(amount)s, %(amount)s, %(key)s, %(take)s,
+           %(project)s, %(provider)s, %(model)s, %(memo)s, %(now)s
+    FROM hold
+    RETURNING (SELECT id FROM hold)
+"""
 
 
 def _hold(take) -> Hold:
-    account_id, subscription = _account_id_and_subscription(take.requested_by)
-    if subscription.hard_stop:
+    context = _hold_context(take)
+    account_id, project_id = context.account_id, take.shot.project_id
+    if context.hard_stop:
         raise ValidationError("Generation is switched off for your account (hard stop).")
-    amount = pricing.quote_take(take)
-    project_id = take.shot.project_id
-    budget = ProjectBudget.objects.filter(project_id=project_id).values_list("credits", flat=True).first()
-    if budget is not None and project_committed(project_id) + amount > budget:
+    if context.rate is not None:
+        amount = context.rate.price(take.seconds, take.fps, take.audio)
+    else:
+        amount = pricing.quote_take(take)  # says there is no price (or re-seeds an empty card)
+    if context.budget is not None and project_committed(project_id) + amount > context.budget:
         raise ValidationError(
-            f"The project “{take.shot.project}” has used its {budget:,}-credit budget."
+            f"The project “{take.shot.project}” has used its {context.budget:,}-credit budget."
         )
     if not _move(account_id, available=-amount, held=amount):
         existing = Hold.objects.filter(take_id=take.pk).first()
         if existing is not None:  # asked again after the balance ran out: still idempotent
             return existing
-        if not subscription.unlimited:
+        if not context.unlimited:
             available = Account.objects.get(pk=account_id).available
             raise InsufficientCredits(
                 f"This take needs {amount:,} credits but you have {available:,} available. "
-                + _next_allowance(subscription)
+                + _next_allowance(Subscription.for_user(take.requested_by))
             )
         # Unlimited: top up the shortfall with a recorded adjustment, then hold as usual.
         account = Account.objects.select_for_update().get(pk=account_id)
@@ -407,19 +470,25 @@ def _hold(take) -> Hold:
             key=f"unlimited:take:{take.pk}", memo="Unlimited account: covers the take's hold",
         )
         _move(account_id, available=-amount, held=amount)
-    hold = Hold.objects.create(
+    hold = Hold(
         account_id=account_id,
         take_id=take.pk,
         project_id=project_id,
         amount=amount,
         allocations=_consume(account_id, amount),
+        created_at=timezone.now(),
         expires_at=timezone.now() + HOLD_TTL,
     )
-    _entry(
-        account_id, EntryKind.HOLD, amount, -amount, amount, f"hold:take:{take.pk}",
-        take_id=take.pk, project_id=project_id, provider=take.provider, model=take.model,
-        memo=f"{take.provider} {take.model}, {_seconds(take.seconds)} s at {take.width}x{take.height}",
-    )
+    # The Hold row and its ledger entry in one statement (the hot path: one round trip fewer).
+    with connection.cursor() as cursor:
+        cursor.execute(HOLD_INSERT, {
+            "account": account_id, "take": take.pk, "project": project_id, "amount": amount,
+            "allocations": json.dumps(hold.allocations), "now": hold.created_at,
+            "expires": hold.expires_at, "key": f"hold:take:{take.pk}", "provider": take.provider,
+            "model": take.model,
+            "memo": f"{take.provider} {take.model}, {_seconds(take.seconds)} s at {take.width}x{take.height}",
+        })
+        hold.pk = cursor.fetchone()[0]
     return hold
 
 

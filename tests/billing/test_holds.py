@@ -64,3 +64,41 @@ def test_it_refuses_a_hold_beyond_the_balance_and_writes_nothing(funded, take_fa
         ledger.hold_for_take(take)
     assert balance(funded) == (2, 0)
     assert not LedgerEntry.objects.filter(kind=EntryKind.HOLD).exists()
+
+
+@pytest.mark.parametrize(
+    "provider, model, seconds, width, height, fps, audio",
+    [
+        ("local", "animatic", "4", 1280, 720, 24, False),
+        ("local", "animatic", "2.5", 640, 360, 30, False),  # below 720p, above 24 fps
+        ("openai", "sora-2-pro", "4", 1792, 1024, 24, False),  # the model's own 1080p row
+        ("runway", "gen4_turbo", "5", 1280, 720, 24, False),  # next tier up
+        ("runway", "veo3.1", "4", 1280, 720, 24, True),  # audio factor
+        ("runway", "brand-new", "5", 1280, 720, 24, False),  # the provider's "*" row
+    ],
+)
+def test_the_hold_charges_what_the_estimate_said(
+    funded, take_factory, provider, model, seconds, width, height, fps, audio
+):
+    from billing import pricing
+
+    ledger.adjust(funded, 10_000, "test")
+    take = take_factory(funded, provider=provider, model=model, seconds=seconds, width=width,
+                        height=height, fps=fps, audio=audio)
+    expected = pricing.quote(provider, model, seconds=seconds, width=width, height=height, fps=fps, audio=audio)
+    assert ledger.hold_for_take(take).amount == expected
+
+
+def test_a_hold_without_a_price_is_refused(funded, take_factory):
+    take = take_factory(funded, provider="nobody", model="x")
+    with pytest.raises(ValidationError, match="has no price"):
+        ledger.hold_for_take(take)
+
+
+def test_holding_twice_returns_the_same_hold(funded, take_factory):
+    take = take_factory(funded, seconds="4")
+    first = ledger.hold_for_take(take)
+    assert ledger.hold_for_take(take).pk == first.pk
+    assert balance(funded) == (96, 4)
+    ledger.adjust(funded, -96, "empty it")
+    assert ledger.hold_for_take(take).pk == first.pk  # even with nothing left
