@@ -165,3 +165,33 @@ def test_the_board_makes_as_many_queries_for_500_shots_as_for_10(owner, owner_cl
     assert small_count <= 12  # session, user, membership, scenes, shots, characters, and the header
     html = owner_client.get(board_url(big)).content.decode()
     assert html.count('class="card"') == 500
+
+
+def test_a_card_shows_the_poster_of_the_circled_take(owner_client, project, scene):
+    from django.core.files.base import ContentFile
+
+    from shots.models import Take
+
+    from ..factories import png_bytes
+
+    shot = ShotFactory(scene=scene)
+    take = Take.objects.create(
+        shot=shot,
+        number=1,
+        provider="local",
+        model="animatic",
+        prompt="p",
+        seconds=Decimal("3"),
+        width=64,
+        height=36,
+        aspect_ratio="16:9",
+        status="succeeded",
+    )
+    take.poster.save("poster.jpg", ContentFile(png_bytes(16, 9)), save=True)
+    shot.circled_take = take
+    shot.save()
+
+    html = owner_client.get(board_url(project)).content.decode()
+
+    assert take.poster.url in html
+    assert "Circled take 1" in html
