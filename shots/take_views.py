@@ -75,7 +75,7 @@ def model_offers(provider_name: str, shot: Shot) -> list[ModelOffer]:
 
 
 def _durations_for(model: ModelCapabilities, shot_seconds: Decimal) -> list[Decimal]:
-    """The model's durations; a model that takes any length in a range also offers the shot's own."""
+    """The model's durations; a model that takes any length in a range also offers the shot's."""
     durations = {Decimal(str(d)) for d in model.duration_choices()}
     if not model.durations and model.min_seconds <= shot_seconds <= model.max_seconds:
         durations.add(shot_seconds.normalize())

@@ -23,7 +23,10 @@
     var segments = sequence.segments;
     var fps = sequence.fps;
     var total = sequence.frames;
-    var video = root.querySelector(".animatic-video");
+    // Two video decks: the one on stage, and the next circled take loading behind it, so a cut
+    // from one take to the next does not wait for the network.
+    var decks = Array.prototype.slice.call(root.querySelectorAll(".animatic-video"));
+    var video = decks[0];
     var panel = root.querySelector(".animatic-panel");
     var card = root.querySelector(".animatic-card");
     var playhead = root.querySelector("[data-playhead]");
@@ -70,6 +73,24 @@
       caption.dialogue.hidden = !segment.dialogue;
     }
 
+    function deckWith(url) {
+      return decks.filter(function (deck) { return deck.getAttribute("src") === url; })[0] || null;
+    }
+
+    /* Load the next circled take after segment i into the deck that is not on stage. */
+    function preloadAfter(i) {
+      for (var j = i + 1; j < segments.length; j++) {
+        if (segments[j].kind !== "video") continue;
+        if (deckWith(segments[j].video)) return;
+        var spare = decks.filter(function (deck) { return deck !== video; })[0];
+        if (spare) {
+          spare.preload = "auto";
+          spare.src = segments[j].video;
+        }
+        return;
+      }
+    }
+
     /* Put segment i on the stage, `seconds` into it. */
     function enter(i, seconds) {
       var segment = segments[i];
@@ -77,7 +98,6 @@
       index = i;
       offset = seconds;
       if (changed) {
-        video.hidden = segment.kind !== "video";
         panel.hidden = segment.kind !== "panel";
         card.hidden = segment.kind !== "card";
         timeline.querySelectorAll(".animatic-segment").forEach(function (el, n) {
@@ -92,15 +112,22 @@
         }
       }
       if (segment.kind === "video") {
+        var loaded = deckWith(segment.video);
+        if (loaded && loaded !== video) {
+          video.pause();
+          video = loaded;
+        }
         if (video.getAttribute("src") !== segment.video) {
           video.src = segment.video;
-          if (segment.poster) video.poster = segment.poster;
         }
+        if (segment.poster) video.poster = segment.poster;
         video.currentTime = seconds;
         if (playing) video.play().catch(function () {});
       } else {
         video.pause();
       }
+      decks.forEach(function (deck) { deck.hidden = segment.kind !== "video" || deck !== video; });
+      preloadAfter(i);
       render();
     }
 
@@ -169,11 +196,17 @@
       var fraction = (event.clientX - box.left) / box.width;
       seekFrame(Math.floor(fraction * total));
     });
-    video.addEventListener("ended", function () { if (playing && current().kind === "video") advance(); });
+    decks.forEach(function (deck) {
+      deck.addEventListener("ended", function () {
+        if (deck === video && playing && current().kind === "video") advance();
+      });
+    });
 
     document.addEventListener("keydown", function (event) {
-      var tag = event.target && event.target.tagName;
-      if (event.ctrlKey || event.metaKey || event.altKey || tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") return;
+      var keys = window.StudioKeys;
+      if (event.ctrlKey || event.metaKey || event.altKey || keys.isTyping(event)) return;
+      // Space and Enter on a focused button (a timeline segment, Play) press that button.
+      if ((event.key === " " || event.key === "Enter") && keys.isControl(event)) return;
       if (event.key === " " || event.key === "k" || event.key === "K") {
         setPlaying(event.key === " " ? !playing : false);
       } else if (event.key === "ArrowRight") {

@@ -58,6 +58,13 @@
       || tag === "TEXTAREA" || tag === "SELECT" || (event.target && event.target.isContentEditable);
   }
 
+  function isControl(event) {
+    var tag = event.target && event.target.tagName;
+    return tag === "BUTTON" || tag === "A" || tag === "SUMMARY" || (tag === "INPUT" && event.target.type === "checkbox");
+  }
+
+  window.StudioKeys = { isTyping: isTyping, isControl: isControl };
+
   function setupPlayer(root) {
     var video = root.querySelector("video");
     var fps = parseFloat(root.dataset.fps) || 24;
@@ -154,6 +161,8 @@
     document.addEventListener("keydown", function (event) {
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event)) return;
       var key = event.key;
+      // Space and Enter on a focused button or box press that control; never toggle twice.
+      if ((key === " " || key === "Enter") && isControl(event)) return;
       if (key === " " || key === "k" || key === "K") {
         if (key === " ") playPause(); else video.pause();
       } else if (key === "ArrowLeft") {

@@ -9,10 +9,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.files import File
 
 from shots.models import Take, TakeStatus
 from studio.models import Role
-from tests.factories import MembershipFactory, ProjectFactory, SceneFactory, ShotFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    ProjectFactory,
+    SceneFactory,
+    ShotFactory,
+    UserFactory,
+)
 
 from .conftest import SCREENSHOTS, sign_in
 
@@ -26,7 +33,8 @@ RECORD_STATUS_SWAPS = """
   window.statusHistory = [];
   const note = () => document.querySelectorAll('.take-status').forEach((el) => {
     const bar = el.querySelector('[role=progressbar]');
-    window.statusHistory.push([el.dataset.status, bar ? Number(bar.getAttribute('aria-valuenow')) : null]);
+    const progress = bar ? Number(bar.getAttribute('aria-valuenow')) : null;
+    window.statusHistory.push([el.dataset.status, progress]);
   });
   document.body.addEventListener('htmx:afterSettle', note);
   note();
@@ -54,18 +62,33 @@ def director(allow_generation):
 def lighthouse(director):
     project = ProjectFactory(title="The Lighthouse", aspect_ratio="16:9", fps=24)
     MembershipFactory(project=project, user=director, role=Role.OWNER)
-    scene = SceneFactory(project=project, position=0, title="Arrival", slugline="EXT. LIGHTHOUSE - NIGHT")
+    scene = SceneFactory(
+        project=project, position=0, title="Arrival", slugline="EXT. LIGHTHOUSE - NIGHT"
+    )
     shot = ShotFactory(
-        scene=scene, position=0, code="1A", duration=Decimal("4"), camera_move="push_in",
-        subject="The keeper", action="climbs the spiral stairs, lamp in hand",
+        scene=scene,
+        position=0,
+        code="1A",
+        duration=Decimal("4"),
+        camera_move="push_in",
+        subject="The keeper",
+        action="climbs the spiral stairs, lamp in hand",
         dialogue="Who's out there?",
     )
-    ShotFactory(scene=scene, position=1, code="1B", duration=Decimal("2"),
-                subject="The lamp", action="sweeps the black sea")
+    ShotFactory(
+        scene=scene,
+        position=1,
+        code="1B",
+        duration=Decimal("2"),
+        subject="The lamp",
+        action="sweeps the black sea",
+    )
     return project, scene, shot
 
 
-def test_generate_watch_play_circle_and_see_it_on_the_board(page, celery_worker, director, lighthouse):
+def test_generate_watch_play_circle_and_see_it_on_the_board(
+    page, celery_worker, director, lighthouse
+):
     project, scene, shot = lighthouse
     sign_in(page, "director")
 
@@ -104,14 +127,22 @@ def test_generate_watch_play_circle_and_see_it_on_the_board(page, celery_worker,
             pal: T.timecode(25 * 10 + 24, 25), ntsc: T.timecode(24, 23.976),
             frameOfSeek: T.frameAt(T.timeForFrame(47, 24), 24),
             frameAtStart: T.frameAt(47 / 24, 24), roundedDown: T.frameAt(0.041666, 24),
-            count: T.frameCount(6.0, 24), clampLow: T.clampFrame(-3, 144), clampHigh: T.clampFrame(999, 144),
+            count: T.frameCount(6.0, 24),
+            clampLow: T.clampFrame(-3, 144), clampHigh: T.clampFrame(999, 144),
           };
         }"""
     )
     assert maths == {
-        "start": "00:00:00:00", "hour": "01:01:01:05", "pal": "00:00:10:24", "ntsc": "00:00:01:00",
-        "frameOfSeek": 47, "frameAtStart": 47, "roundedDown": 1, "count": 144,
-        "clampLow": 0, "clampHigh": 143,
+        "start": "00:00:00:00",
+        "hour": "01:01:01:05",
+        "pal": "00:00:10:24",
+        "ntsc": "00:00:01:00",
+        "frameOfSeek": 47,
+        "frameAtStart": 47,
+        "roundedDown": 1,
+        "count": 144,
+        "clampLow": 0,
+        "clampHigh": 143,
     }
     page.click("[data-player] [data-action=toggle]")
     page.wait_for_function("document.querySelector('[data-player] video').currentTime > 0.5")
@@ -155,11 +186,32 @@ def test_generate_watch_play_circle_and_see_it_on_the_board(page, celery_worker,
         " return v && v.currentTime > 0; })()"
     )
 
-    # The scene plays as an animatic: the take, then a card for the shot without one.
+    # The scene plays as an animatic: the take, a card held for the shot without one, and the
+    # circled take of a third shot (a copy of the first file, so no second render is needed).
+    third = ShotFactory(scene=scene, position=2, code="1C", duration=Decimal("2"))
+    copy = Take.objects.create(
+        shot=third,
+        number=1,
+        provider="local",
+        model="animatic",
+        prompt="copy",
+        seconds=take.seconds,
+        width=take.width,
+        height=take.height,
+        aspect_ratio="16:9",
+        status=TakeStatus.SUCCEEDED,
+        duration=take.duration,
+        result_fps=take.result_fps,
+    )
+    with take.video.open("rb") as source:
+        copy.video.save("take-copy.mp4", File(source))
+    third.circled_take = copy
+    third.save()
+
     page.goto(f"/projects/{project.id}/scenes/{scene.id}/animatic/")
     animatic = page.locator("[data-animatic]")
     animatic.wait_for()
-    assert page.locator(".animatic-segment-video").count() == 1
+    assert page.locator(".animatic-segment-video").count() == 2
     assert page.locator(".animatic-segment-card").count() == 1
     assert page.locator("[data-caption-dialogue]").inner_text() == "Who's out there?"
     page.click("[data-animatic] [data-action=toggle]")
@@ -174,6 +226,20 @@ def test_generate_watch_play_circle_and_see_it_on_the_board(page, celery_worker,
     page.locator(".animatic-segment").nth(0).focus()
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('[data-animatic]').dataset.index === '0'")
+    # Play across both cuts: the hold, then the third shot's take from the deck loaded behind.
+    page.evaluate("document.querySelector('[data-animatic]').studioAnimatic.seekFrame(138)")
+    page.click("[data-animatic] [data-action=toggle]")
+    page.wait_for_function("document.querySelector('[data-animatic]').dataset.index === '1'")
+    page.wait_for_function(
+        "(() => { const v = document.querySelector('.animatic-video:not([hidden])');"
+        " return document.querySelector('[data-animatic]').dataset.index === '2'"
+        f" && v && v.currentTime > 0.2 && v.getAttribute('src') === '{copy.video.url}'; }})()",
+        timeout=30_000,
+    )
+    page.click("[data-animatic] [data-action=toggle]")
+    assert page.locator("[data-caption-code]").inner_text() == "1C · take 1"
     page.evaluate("document.querySelector('[data-animatic]').studioAnimatic.seekFrame(60)")
-    page.wait_for_function("document.querySelector('.animatic-video').readyState >= 2")
+    page.wait_for_function(
+        "document.querySelector('.animatic-video:not([hidden])').readyState >= 2"
+    )
     page.screenshot(path=str(SCREENSHOTS / "animatic.png"), full_page=True)
