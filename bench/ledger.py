@@ -11,7 +11,8 @@ concurrent clients (threads, one connection each):
 - a bare transaction of one conditional UPDATE and one INSERT on the same database, the floor
   any correct hold must pay.
 
-Each client (a process, like a web worker) has its own account (different users), plus a contended run where 8 clients share
+Each client (a process, like a web worker) has its own account (different users), plus a
+contended run where 8 clients share
 one account that cannot cover every request. It then checks zero overspend: no balance below
 zero, held == the sum of the holds that succeeded, and ledger.reconcile() finds no drift.
 Target: a hold costs at most 3x the bare transaction.
@@ -19,10 +20,10 @@ Target: a hold costs at most 3x the bare transaction.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import statistics
 import sys
-import multiprocessing
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -147,8 +148,18 @@ def make_takes(user, count: int) -> list[Take]:
     scene = Scene.objects.create(project=project, title="S")
     shot = Shot.objects.create(project=project, scene=scene, code="1A")
     return Take.objects.bulk_create(
-        Take(shot=shot, number=n + 1, requested_by=user, provider="local", model="animatic",
-             prompt="p", seconds=Decimal("10"), width=1280, height=720, aspect_ratio="16:9")
+        Take(
+            shot=shot,
+            number=n + 1,
+            requested_by=user,
+            provider="local",
+            model="animatic",
+            prompt="p",
+            seconds=Decimal("10"),
+            width=1280,
+            height=720,
+            aspect_ratio="16:9",
+        )
         for n in range(count)
     )
 
@@ -185,7 +196,8 @@ def figures(elapsed: float, latencies: list[float], refused: int) -> dict:
 
 def line(name: str, clients: int, figure: dict) -> dict:
     print(
-        f"{name:<28} clients={clients}  {figure['rate']:8.0f}/s  median {figure['median']:6.2f} ms  "
+        f"{name:<28} clients={clients}  {figure['rate']:8.0f}/s  "
+        f"median {figure['median']:6.2f} ms  "
         f"p99 {figure['p99']:6.2f} ms  ({figure['ops']:.0f} ops, {figure['refused']:.0f} refused)"
     )
     return figure
@@ -197,7 +209,10 @@ def check_no_overspend(users, expected_held: dict[int, int] | None = None) -> bo
         account = Account.objects.get(user=user)
         holds = sum(Hold.objects.filter(account=account).values_list("amount", flat=True))
         if account.available < 0 or account.held < 0 or account.held != holds:
-            print(f"OVERSPEND? {user}: available={account.available} held={account.held} holds={holds}")
+            print(
+                f"OVERSPEND? {user}: available={account.available} "
+                f"held={account.held} holds={holds}"
+            )
             ok = False
     drifts = ledger.reconcile()
     for drift in drifts:
@@ -237,39 +252,61 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
-        print(f"PostgreSQL {version}, {PRICE} credits a hold, {ROUNDS} interleaved rounds "
-              "(figures: the median round)\n")
+        print(
+            f"PostgreSQL {version}, {PRICE} credits a hold, {ROUNDS} interleaved rounds "
+            "(figures: the median round)\n"
+        )
         runs: dict[str, list[dict]] = {"hold1": [], "bare1": [], "hold8": [], "bare8": []}
         for r in range(ROUNDS):
-            mine = single[r * HOLDS_SINGLE:(r + 1) * HOLDS_SINGLE]
-            theirs = [t[r * HOLDS_PER_CLIENT:(r + 1) * HOLDS_PER_CLIENT] for t in multi]
+            mine = single[r * HOLDS_SINGLE : (r + 1) * HOLDS_SINGLE]
+            theirs = [t[r * HOLDS_PER_CLIENT : (r + 1) * HOLDS_PER_CLIENT] for t in multi]
             runs["hold1"].append(figures(*run_clients(1, Holds([mine]))))
             runs["bare1"].append(figures(*run_clients(1, Bare(HOLDS_SINGLE, bare_ids))))
             runs["hold8"].append(figures(*run_clients(CLIENTS, Holds(theirs))))
-            runs["bare8"].append(figures(*run_clients(CLIENTS, Bare(HOLDS_PER_CLIENT, bare_ids[:CLIENTS]))))
-        hold1, bare1 = line("hold (ledger.hold_for_take)", 1, median_figure(runs["hold1"])), line(
-            "bare UPDATE + INSERT", 1, median_figure(runs["bare1"]))
-        hold8, bare8 = line("hold (ledger.hold_for_take)", CLIENTS, median_figure(runs["hold8"])), line(
-            "bare UPDATE + INSERT", CLIENTS, median_figure(runs["bare8"]))
+            runs["bare8"].append(
+                figures(*run_clients(CLIENTS, Bare(HOLDS_PER_CLIENT, bare_ids[:CLIENTS])))
+            )
+        hold1, bare1 = (
+            line("hold (ledger.hold_for_take)", 1, median_figure(runs["hold1"])),
+            line("bare UPDATE + INSERT", 1, median_figure(runs["bare1"])),
+        )
+        hold8, bare8 = (
+            line("hold (ledger.hold_for_take)", CLIENTS, median_figure(runs["hold8"])),
+            line("bare UPDATE + INSERT", CLIENTS, median_figure(runs["bare8"])),
+        )
         print()
         shared_bare = create_shared_bare(funded)
-        holdc = line("hold, one shared account", CLIENTS, figures(*run_clients(CLIENTS, Holds(contended))))
-        barec = line("bare, one shared row", CLIENTS, figures(
-            *run_clients(CLIENTS, Bare(contended_asks // CLIENTS, [shared_bare] * CLIENTS))))
+        holdc = line(
+            "hold, one shared account", CLIENTS, figures(*run_clients(CLIENTS, Holds(contended)))
+        )
+        barec = line(
+            "bare, one shared row",
+            CLIENTS,
+            figures(
+                *run_clients(CLIENTS, Bare(contended_asks // CLIENTS, [shared_bare] * CLIENTS))
+            ),
+        )
 
         print("\nhold / bare (cost of a hold in bare transactions; target <= 3x):")
-        for label, hold, bare in (("1 client", hold1, bare1), (f"{CLIENTS} clients", hold8, bare8),
-                                  (f"{CLIENTS} clients, one account", holdc, barec)):
-            print(f"  {label:<26} throughput {bare['rate'] / hold['rate']:4.2f}x   "
-                  f"median {hold['median'] / bare['median']:4.2f}x   "
-                  f"p99 {hold['p99'] / bare['p99']:4.2f}x")
+        for label, hold, bare in (
+            ("1 client", hold1, bare1),
+            (f"{CLIENTS} clients", hold8, bare8),
+            (f"{CLIENTS} clients, one account", holdc, barec),
+        ):
+            print(
+                f"  {label:<26} throughput {bare['rate'] / hold['rate']:4.2f}x   "
+                f"median {hold['median'] / bare['median']:4.2f}x   "
+                f"p99 {hold['p99'] / bare['p99']:4.2f}x"
+            )
 
         shared_account = Account.objects.get(user=shared)
         succeeded = Hold.objects.filter(account=shared_account).count()
         ok = check_no_overspend([alone, *users, shared])
         ok = ok and shared_account.held == succeeded * PRICE <= funded
-        print(f"\nshared account: {succeeded} of {contended_asks} holds succeeded, "
-              f"held {shared_account.held} of {funded} credits, available {shared_account.available}")
+        print(
+            f"\nshared account: {succeeded} of {contended_asks} holds succeeded, "
+            f"held {shared_account.held} of {funded} credits, available {shared_account.available}"
+        )
         print("zero overspend: " + ("yes" if ok else "NO"))
         if not ok:
             sys.exit(1)
@@ -280,7 +317,9 @@ def main() -> None:
 
 def create_shared_bare(credits: int) -> int:
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO bench_balance (available, held) VALUES (%s, 0) RETURNING id", [credits])
+        cursor.execute(
+            "INSERT INTO bench_balance (available, held) VALUES (%s, 0) RETURNING id", [credits]
+        )
         return cursor.fetchone()[0]
 
 

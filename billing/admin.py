@@ -32,15 +32,36 @@ def ensure_subscriptions() -> None:
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["name", "monthly_allowance", "rollover", "rollover_cap", "max_resolution",
-                    "max_take_seconds", "max_concurrent_takes", "is_default", "position"]
-    list_editable = ["monthly_allowance", "max_resolution", "max_take_seconds", "max_concurrent_takes"]
+    list_display = [
+        "name",
+        "monthly_allowance",
+        "rollover",
+        "rollover_cap",
+        "max_resolution",
+        "max_take_seconds",
+        "max_concurrent_takes",
+        "is_default",
+        "position",
+    ]
+    list_editable = [
+        "monthly_allowance",
+        "max_resolution",
+        "max_take_seconds",
+        "max_concurrent_takes",
+    ]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(RateCard)
 class RateCardAdmin(admin.ModelAdmin):
-    list_display = ["provider", "model", "tier", "credits_per_second", "high_fps_factor", "audio_factor"]
+    list_display = [
+        "provider",
+        "model",
+        "tier",
+        "credits_per_second",
+        "high_fps_factor",
+        "audio_factor",
+    ]
     list_editable = ["credits_per_second", "high_fps_factor", "audio_factor"]
     list_filter = ["provider", "tier"]
 
@@ -58,28 +79,40 @@ def _adjust_view(modeladmin, request: HttpRequest, users: list) -> object:
         done = 0
         for user in users:
             try:
-                ledger.adjust(user, form.cleaned_data["amount"], form.cleaned_data["reason"], by=request.user)
+                ledger.adjust(
+                    user, form.cleaned_data["amount"], form.cleaned_data["reason"], by=request.user
+                )
                 done += 1
             except ValidationError as error:
-                modeladmin.message_user(request, f"{user}: {' '.join(error.messages)}", messages.ERROR)
-        modeladmin.message_user(request, f"Adjusted the credits of {done} user(s).", messages.SUCCESS)
+                modeladmin.message_user(
+                    request, f"{user}: {' '.join(error.messages)}", messages.ERROR
+                )
+        modeladmin.message_user(
+            request, f"Adjusted the credits of {done} user(s).", messages.SUCCESS
+        )
         return None
-    return render(request, "billing/admin_adjust.html", {
-        **modeladmin.admin_site.each_context(request),
-        "title": "Grant or remove credits",
-        "form": form,
-        "users": users,
-        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-        "action": request.POST.get("action"),
-        "opts": modeladmin.model._meta,
-    })
+    return render(
+        request,
+        "billing/admin_adjust.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Grant or remove credits",
+            "form": form,
+            "users": users,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "action": request.POST.get("action"),
+            "opts": modeladmin.model._meta,
+        },
+    )
 
 
 def _set_limit(modeladmin, request, users, **fields) -> None:
     for user in users:
         Subscription.for_user(user)
     Subscription.objects.filter(user__in=users).update(**fields)
-    modeladmin.message_user(request, f"Updated the limits of {len(users)} user(s).", messages.SUCCESS)
+    modeladmin.message_user(
+        request, f"Updated the limits of {len(users)} user(s).", messages.SUCCESS
+    )
 
 
 def _move_to(plan: Plan):
@@ -88,7 +121,9 @@ def _move_to(plan: Plan):
         for user in users:
             Subscription.for_user(user)
         Subscription.objects.filter(user__in=users).update(plan=plan)
-        modeladmin.message_user(request, f"Moved {len(users)} user(s) to the {plan.name} plan.", messages.SUCCESS)
+        modeladmin.message_user(
+            request, f"Moved {len(users)} user(s) to the {plan.name} plan.", messages.SUCCESS
+        )
 
     return (action, f"move_to_{plan.slug}", f"Move to the {plan.name} plan")
 
@@ -127,15 +162,31 @@ class LimitActions:
 
     @admin.action(description="Back to the plan's limits (clear overrides)")
     def clear_overrides(self, request, queryset):
-        _set_limit(self, request, _users(queryset), unlimited=False, hard_stop=False,
-                   monthly_allowance=None, max_take_seconds=None)
+        _set_limit(
+            self,
+            request,
+            _users(queryset),
+            unlimited=False,
+            hard_stop=False,
+            monthly_allowance=None,
+            max_take_seconds=None,
+        )
 
 
 class SubscriptionInline(admin.StackedInline):
     model = Subscription
     can_delete = False
-    fields = ["plan", "status", "monthly_allowance", "max_take_seconds", "hard_stop", "unlimited",
-              "note", "current_period_start", "current_period_end"]
+    fields = [
+        "plan",
+        "status",
+        "monthly_allowance",
+        "max_take_seconds",
+        "hard_stop",
+        "unlimited",
+        "note",
+        "current_period_start",
+        "current_period_end",
+    ]
     readonly_fields = ["current_period_start", "current_period_end"]
 
 
@@ -175,10 +226,19 @@ admin.site.register(User, StudioUserAdmin)
 
 @admin.register(Subscription)
 class SubscriptionAdmin(LimitActions, admin.ModelAdmin):
-    """"Credit limits": one row per user; change the plan or an override in the list and Save."""
+    """ "Credit limits": one row per user; change the plan or an override in the list and Save."""
 
-    list_display = ["user", "plan", "monthly_allowance", "max_take_seconds", "hard_stop",
-                    "unlimited", "available", "held", "current_period_end"]
+    list_display = [
+        "user",
+        "plan",
+        "monthly_allowance",
+        "max_take_seconds",
+        "hard_stop",
+        "unlimited",
+        "available",
+        "held",
+        "current_period_end",
+    ]
     list_editable = ["plan", "monthly_allowance", "max_take_seconds", "hard_stop", "unlimited"]
     list_filter = ["plan", "hard_stop", "unlimited"]
     list_select_related = ["user", "plan", "user__credit_account"]
@@ -227,8 +287,18 @@ class ReadOnly:
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["created_at", "account", "kind", "amount", "available_delta", "held_delta",
-                    "provider", "model", "memo", "created_by"]
+    list_display = [
+        "created_at",
+        "account",
+        "kind",
+        "amount",
+        "available_delta",
+        "held_delta",
+        "provider",
+        "model",
+        "memo",
+        "created_by",
+    ]
     list_filter = ["kind", "provider"]
     search_fields = ["account__user__username", "idempotency_key", "memo"]
     date_hierarchy = "created_at"

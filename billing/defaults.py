@@ -11,10 +11,21 @@ of it in the admin; `seed()` also runs when the tables are found empty (e.g. aft
 from decimal import Decimal
 
 PLANS = [
-    # name, slug, allowance, rollover, cap, max short side, max seconds, concurrent, providers, models
+    # name, slug, allowance, rollover, cap, max short side, max seconds, concurrent,
+    # providers, models
     ("Free", "free", 100, "expire", 0, 720, "8", 1, ["local"], []),
-    ("Pro", "pro", 2000, "cap", 1000, 1080, "12", 3, ["local", "openai", "runway", "fal"],
-     ["local/*", "openai/sora-2", "runway/gen4_turbo", "runway/gen4.5", "fal/*"]),
+    (
+        "Pro",
+        "pro",
+        2000,
+        "cap",
+        1000,
+        1080,
+        "12",
+        3,
+        ["local", "openai", "runway", "fal"],
+        ["local/*", "openai/sora-2", "runway/gen4_turbo", "runway/gen4.5", "fal/*"],
+    ),
     ("Studio", "studio", 10000, "cap", 5000, 1080, "20", 6, [], []),
     ("Enterprise", "enterprise", 50000, "cap", 50000, 2160, "60", 20, [], []),
 ]
@@ -44,18 +55,38 @@ RATES = [
 
 
 def seed(Plan, RateCard) -> None:
-    for position, (name, slug, allowance, rollover, cap, res, secs, conc, providers, models) in enumerate(PLANS):
+    for position, (
+        name,
+        slug,
+        allowance,
+        rollover,
+        cap,
+        res,
+        secs,
+        conc,
+        providers,
+        models,
+    ) in enumerate(PLANS):
         Plan.objects.update_or_create(
             slug=slug,
             defaults=dict(
-                name=name, position=position, is_default=(slug == "free"),
-                monthly_allowance=allowance, rollover=rollover, rollover_cap=cap,
-                max_resolution=res, max_take_seconds=Decimal(secs), max_concurrent_takes=conc,
-                allowed_providers=providers, allowed_models=models,
+                name=name,
+                position=position,
+                is_default=(slug == "free"),
+                monthly_allowance=allowance,
+                rollover=rollover,
+                rollover_cap=cap,
+                max_resolution=res,
+                max_take_seconds=Decimal(secs),
+                max_concurrent_takes=conc,
+                allowed_providers=providers,
+                allowed_models=models,
             ),
         )
     for provider, model, tier, rate, audio in RATES:
         RateCard.objects.update_or_create(
-            provider=provider, model=model, tier=tier,
+            provider=provider,
+            model=model,
+            tier=tier,
             defaults=dict(credits_per_second=Decimal(rate), audio_factor=Decimal(audio)),
         )

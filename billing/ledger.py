@@ -32,6 +32,7 @@ from django.utils.formats import date_format
 
 from . import pricing
 from .models import (
+    RESOLUTION_TIERS,
     Account,
     EntryKind,
     Grant,
@@ -43,7 +44,6 @@ from .models import (
     RateCard,
     Rollover,
     Subscription,
-    RESOLUTION_TIERS,
     add_months,
     resolution_tier,
 )
@@ -102,8 +102,16 @@ class Balance:
 
 
 def balance_for(user) -> Balance:
-    account = account_for(user)
-    subscription = Subscription.for_user(user)  # after account_for: a renewal moves the period
+    """Plan, subscription and balance: one query in the usual case (the header on every page)."""
+    subscription = (
+        Subscription.objects.select_related("plan", "user__credit_account")
+        .filter(user=user)
+        .first()
+    )
+    account = getattr(subscription.user, "credit_account", None) if subscription else None
+    if account is None or subscription.current_period_end <= timezone.now():
+        account = account_for(user)
+        subscription = Subscription.for_user(user)  # after account_for: a renewal moves the period
     return Balance(subscription.plan, subscription, account.available, account.held)
 
 
@@ -221,13 +229,21 @@ def _restore(account_id: int, allocations: dict[str, int], amount: int, key: str
     if lapsed:
         _move(account_id, available=-lapsed)
         _entry(
-            account_id, EntryKind.EXPIRY, lapsed, -lapsed, 0, f"expiry:{key}",
-            memo="Refunded credits of an allowance that had already expired", **fields,
+            account_id,
+            EntryKind.EXPIRY,
+            lapsed,
+            -lapsed,
+            0,
+            f"expiry:{key}",
+            memo="Refunded credits of an allowance that had already expired",
+            **fields,
         )
 
 
 @transaction.atomic
-def adjust(user, amount: int, reason: str, *, by=None, key: str | None = None) -> LedgerEntry | None:
+def adjust(
+    user, amount: int, reason: str, *, by=None, key: str | None = None
+) -> LedgerEntry | None:
     """An administrator grants (amount > 0) or removes (amount < 0) credits, with a reason."""
     if not reason.strip():
         raise ValidationError("Say why: an adjustment needs a reason.")
@@ -237,7 +253,13 @@ def adjust(user, amount: int, reason: str, *, by=None, key: str | None = None) -
     key = key or f"adjustment:{account.pk}:{timezone.now().isoformat()}:{amount}"
     if amount > 0:
         return grant(
-            account, amount, source="adjustment", key=key, memo=reason, kind=EntryKind.ADJUSTMENT, by=by
+            account,
+            amount,
+            source="adjustment",
+            key=key,
+            memo=reason,
+            kind=EntryKind.ADJUSTMENT,
+            by=by,
         )
     if _already(key):
         return None
@@ -270,10 +292,9 @@ def _day(moment: dt.datetime) -> str:
 
 def project_committed(project) -> int:
     """Credits the project's takes have held or spent (holds minus releases)."""
-    total = (
-        LedgerEntry.objects.filter(project_id=getattr(project, "pk", project), kind__in=[EntryKind.HOLD, EntryKind.RELEASE])
-        .aggregate(total=Sum("available_delta"))["total"]
-    )
+    total = LedgerEntry.objects.filter(
+        project_id=getattr(project, "pk", project), kind__in=[EntryKind.HOLD, EntryKind.RELEASE]
+    ).aggregate(total=Sum("available_delta"))["total"]
     return -(total or 0)
 
 
@@ -332,7 +353,9 @@ def check_take_request(
     if problems:
         raise ValidationError(problems)
 
-    each = pricing.quote(provider, model, seconds=seconds, width=width, height=height, fps=fps, audio=audio)
+    each = pricing.quote(
+        provider, model, seconds=seconds, width=width, height=height, fps=fps, audio=audio
+    )
     estimate = each * count
     budget = ProjectBudget.objects.filter(project=project).first() if project is not None else None
     if budget is not None:
@@ -403,8 +426,11 @@ class _HoldContext:
 def _hold_context(take) -> _HoldContext:
     tiers = list(RESOLUTION_TIERS)
     params = {
-        "user": take.requested_by_id, "project": take.shot.project_id, "provider": take.provider,
-        "model": take.model, "tiers": tiers[tiers.index(resolution_tier(take.width, take.height)):],
+        "user": take.requested_by_id,
+        "project": take.shot.project_id,
+        "provider": take.provider,
+        "model": take.model,
+        "tiers": tiers[tiers.index(resolution_tier(take.width, take.height)) :],
     }
     for attempt in range(2):
         with connection.cursor() as cursor:
@@ -466,8 +492,12 @@ def _hold(take) -> Hold:
         # Unlimited: top up the shortfall with a recorded adjustment, then hold as usual.
         account = Account.objects.select_for_update().get(pk=account_id)
         grant(
-            account, amount - account.available, source="unlimited", kind=EntryKind.ADJUSTMENT,
-            key=f"unlimited:take:{take.pk}", memo="Unlimited account: covers the take's hold",
+            account,
+            amount - account.available,
+            source="unlimited",
+            kind=EntryKind.ADJUSTMENT,
+            key=f"unlimited:take:{take.pk}",
+            memo="Unlimited account: covers the take's hold",
         )
         _move(account_id, available=-amount, held=amount)
     hold = Hold(
@@ -481,13 +511,24 @@ def _hold(take) -> Hold:
     )
     # The Hold row and its ledger entry in one statement (the hot path: one round trip fewer).
     with connection.cursor() as cursor:
-        cursor.execute(HOLD_INSERT, {
-            "account": account_id, "take": take.pk, "project": project_id, "amount": amount,
-            "allocations": json.dumps(hold.allocations), "now": hold.created_at,
-            "expires": hold.expires_at, "key": f"hold:take:{take.pk}", "provider": take.provider,
-            "model": take.model,
-            "memo": f"{take.provider} {take.model}, {_seconds(take.seconds)} s at {take.width}x{take.height}",
-        })
+        cursor.execute(
+            HOLD_INSERT,
+            {
+                "account": account_id,
+                "take": take.pk,
+                "project": project_id,
+                "amount": amount,
+                "allocations": json.dumps(hold.allocations),
+                "now": hold.created_at,
+                "expires": hold.expires_at,
+                "key": f"hold:take:{take.pk}",
+                "provider": take.provider,
+                "model": take.model,
+                "memo": describe_request(
+                    take.provider, take.model, take.seconds, take.width, take.height
+                ),
+            },
+        )
         hold.pk = cursor.fetchone()[0]
     return hold
 
@@ -539,12 +580,28 @@ def _capture(hold: Hold, cost: int, take=None) -> int:
     rest = hold.amount - cost
     _move(hold.account_id, available=rest, held=-hold.amount)
     fields = _take_fields(hold, take)
-    _entry(hold.account_id, EntryKind.CAPTURE, cost, 0, -cost, f"capture:take:{hold.take_id or hold.pk}",
-           memo="Take succeeded", **fields)
+    _entry(
+        hold.account_id,
+        EntryKind.CAPTURE,
+        cost,
+        0,
+        -cost,
+        f"capture:take:{hold.take_id or hold.pk}",
+        memo="Take succeeded",
+        **fields,
+    )
     if rest:
         key = f"release:take:{hold.take_id or hold.pk}"
-        _entry(hold.account_id, EntryKind.RELEASE, rest, rest, -rest, key,
-               memo="Shorter than requested: the rest of the hold returned", **fields)
+        _entry(
+            hold.account_id,
+            EntryKind.RELEASE,
+            rest,
+            rest,
+            -rest,
+            key,
+            memo="Shorter than requested: the rest of the hold returned",
+            **fields,
+        )
         _restore(hold.account_id, hold.allocations, rest, key, **fields)
     return cost
 
@@ -564,8 +621,16 @@ def _release(hold: Hold, reason: str, take=None) -> int:
     _move(hold.account_id, available=hold.amount, held=-hold.amount)
     fields = _take_fields(hold, take)
     key = f"release:take:{hold.take_id or hold.pk}"
-    _entry(hold.account_id, EntryKind.RELEASE, hold.amount, hold.amount, -hold.amount, key,
-           memo=f"Refunded: {reason}"[:300], **fields)
+    _entry(
+        hold.account_id,
+        EntryKind.RELEASE,
+        hold.amount,
+        hold.amount,
+        -hold.amount,
+        key,
+        memo=f"Refunded: {reason}"[:300],
+        **fields,
+    )
     _restore(hold.account_id, hold.allocations, hold.amount, key, **fields)
     return hold.amount
 
@@ -578,7 +643,9 @@ def sweep_holds(now: dt.datetime | None = None) -> dict[str, int]:
 
     now = now or timezone.now()
     counts = {"captured": 0, "released": 0, "running": 0}
-    expired = Hold.objects.filter(status=HoldStatus.HELD, expires_at__lte=now).select_related("take")
+    expired = Hold.objects.filter(status=HoldStatus.HELD, expires_at__lte=now).select_related(
+        "take"
+    )
     for hold in expired:
         take = hold.take
         if take is not None and take.status in ACTIVE_STATUSES:
@@ -586,7 +653,9 @@ def sweep_holds(now: dt.datetime | None = None) -> dict[str, int]:
         elif take is not None and take.status == TakeStatus.SUCCEEDED:
             counts["captured"] += bool(capture_for_take(take))
         else:
-            counts["released"] += bool(_release(hold, "hold expired: the take is no longer running", take))
+            counts["released"] += bool(
+                _release(hold, "hold expired: the take is no longer running", take)
+            )
     return counts
 
 
@@ -634,15 +703,27 @@ def renew_subscription(subscription_id: int, now: dt.datetime | None = None) -> 
         Grant.objects.filter(pk=bucket.pk).update(remaining=0, expired=True)
         if bucket.remaining:
             _move(account.pk, available=-bucket.remaining)
-            _entry(account.pk, EntryKind.EXPIRY, bucket.remaining, -bucket.remaining, 0,
-                   f"expiry:grant:{bucket.pk}", grant_id=bucket.pk,
-                   memo=f"Unused {bucket.source} expired at period end")
+            _entry(
+                account.pk,
+                EntryKind.EXPIRY,
+                bucket.remaining,
+                -bucket.remaining,
+                0,
+                f"expiry:grant:{bucket.pk}",
+                grant_id=bucket.pk,
+                memo=f"Unused {bucket.source} expired at period end",
+            )
     subscription.current_period_start, subscription.current_period_end = start, end
     subscription.save(update_fields=["current_period_start", "current_period_end", "updated_at"])
     if carry:
-        grant(account, carry, source="rollover", expires_at=end,
-              key=f"rollover:sub:{subscription.pk}:{start.isoformat()}",
-              memo=f"Rolled over from the period ending {_day(boundary)}")
+        grant(
+            account,
+            carry,
+            source="rollover",
+            expires_at=end,
+            key=f"rollover:sub:{subscription.pk}:{start.isoformat()}",
+            memo=f"Rolled over from the period ending {_day(boundary)}",
+        )
     _grant_allowance(account, subscription)
     return True
 
@@ -682,7 +763,9 @@ def reconcile() -> list[Drift]:
     }
     open_holds = {
         row["account"]: row["held"]
-        for row in Hold.objects.filter(status=HoldStatus.HELD).values("account").annotate(held=Sum("amount"))
+        for row in Hold.objects.filter(status=HoldStatus.HELD)
+        .values("account")
+        .annotate(held=Sum("amount"))
     }
     drifts = []
     for account in Account.objects.select_related("user").order_by("pk"):
@@ -695,11 +778,14 @@ def reconcile() -> list[Drift]:
         ]
         for field, cached, computed in checks:
             if cached != computed:
-                drifts.append(Drift(account.user.get_username(), account.pk, field, cached, computed))
+                drifts.append(
+                    Drift(account.user.get_username(), account.pk, field, cached, computed)
+                )
     for drift in drifts:
         log.error("ledger drift: %s", drift)
     return drifts
 
 
 def describe_request(provider: str, model: str, seconds, width: int, height: int) -> str:
-    return f"{provider} {model}, {_seconds(seconds)} s at {width}x{height} ({resolution_tier(width, height)})"
+    tier = resolution_tier(width, height)
+    return f"{provider} {model}, {_seconds(seconds)} s at {width}x{height} ({tier})"

@@ -91,7 +91,9 @@ class Plan(models.Model):
 
     @classmethod
     def default(cls) -> Plan:
-        plan = cls.objects.filter(is_default=True).first() or cls.objects.order_by("position").first()
+        plan = (
+            cls.objects.filter(is_default=True).first() or cls.objects.order_by("position").first()
+        )
         if plan is None:  # the tables were emptied (a test flush): start again from the defaults
             from . import defaults
 
@@ -107,7 +109,9 @@ class Plan(models.Model):
             return False
         if not self.allowed_models:
             return True
-        return f"{provider}/{model}" in self.allowed_models or f"{provider}/*" in self.allowed_models
+        return (
+            f"{provider}/{model}" in self.allowed_models or f"{provider}/*" in self.allowed_models
+        )
 
 
 # --- Subscriptions -------------------------------------------------------------------------------
@@ -133,7 +137,9 @@ class Subscription(models.Model):
 
     # Admin overrides (blank: the plan decides).
     monthly_allowance = models.PositiveIntegerField(
-        "monthly allowance override", null=True, blank=True,
+        "monthly allowance override",
+        null=True,
+        blank=True,
         help_text="Credits per period for this user instead of the plan's.",
     )
     max_take_seconds = models.DecimalField(
@@ -228,11 +234,15 @@ class RateCard(models.Model):
     )
     credits_per_second = models.DecimalField(max_digits=8, decimal_places=2)
     high_fps_factor = models.DecimalField(
-        max_digits=4, decimal_places=2, default=Decimal("1.25"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.25"),
         help_text="Multiplier when the take runs above 24 fps.",
     )
     audio_factor = models.DecimalField(
-        max_digits=4, decimal_places=2, default=Decimal("1.00"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
         help_text="Multiplier when the take has generated audio.",
     )
 
@@ -271,7 +281,9 @@ class Account(models.Model):
     class Meta:
         ordering = ["user__username"]
         constraints = [
-            models.CheckConstraint(condition=Q(available__gte=0), name="account_available_not_negative"),
+            models.CheckConstraint(
+                condition=Q(available__gte=0), name="account_available_not_negative"
+            ),
             models.CheckConstraint(condition=Q(held__gte=0), name="account_held_not_negative"),
         ]
 
@@ -300,9 +312,12 @@ class Grant(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(remaining__gte=0), name="grant_remaining_not_negative"),
             models.CheckConstraint(
-                condition=Q(remaining__lte=models.F("amount")), name="grant_remaining_at_most_amount"
+                condition=Q(remaining__gte=0), name="grant_remaining_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(remaining__lte=models.F("amount")),
+                name="grant_remaining_at_most_amount",
             ),
         ]
         indexes = [models.Index(fields=["account", "expires_at"])]
@@ -329,7 +344,7 @@ class Hold(models.Model):
     )
     amount = models.PositiveBigIntegerField()
     captured = models.PositiveBigIntegerField(default=0)
-    # {"<grant id>": credits} taken from each bucket, so a release returns them where they came from.
+    # {"<grant id>": credits} taken from each bucket: a release returns them where they came from.
     allocations = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=HoldStatus.choices, default=HoldStatus.HELD)
     reason = models.CharField(max_length=200, blank=True)
@@ -380,9 +395,15 @@ class LedgerEntry(models.Model):
     available_delta = models.BigIntegerField()
     held_delta = models.BigIntegerField(default=0)
     idempotency_key = models.CharField(max_length=200, unique=True)
-    grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    grant = models.ForeignKey(
+        Grant, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     take = models.ForeignKey(
-        "shots.Take", null=True, blank=True, on_delete=models.SET_NULL, related_name="credit_entries"
+        "shots.Take",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="credit_entries",
     )
     project = models.ForeignKey(
         "studio.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -28,10 +28,12 @@ def rate_for(provider: str, model: str, width: int, height: int) -> RateCard:
     """
     tier = resolution_tier(width, height)
     tiers = list(RESOLUTION_TIERS)
-    wanted = tiers[tiers.index(tier):]
+    wanted = tiers[tiers.index(tier) :]
     rows = [
         row
-        for row in RateCard.objects.filter(provider=provider, model__in=[model, "*"], tier__in=wanted)
+        for row in RateCard.objects.filter(
+            provider=provider, model__in=[model, "*"], tier__in=wanted
+        )
         if row.tier in wanted
     ]
     if not rows and not RateCard.objects.exists():  # emptied (a test flush): the defaults again
@@ -47,7 +49,14 @@ def rate_for(provider: str, model: str, width: int, height: int) -> RateCard:
 
 
 def quote(
-    provider: str, model: str, *, seconds, width: int, height: int, fps: int = 24, audio: bool = False
+    provider: str,
+    model: str,
+    *,
+    seconds,
+    width: int,
+    height: int,
+    fps: int = 24,
+    audio: bool = False,
 ) -> int:
     """Credits for one take of this request (always at least 1)."""
     try:

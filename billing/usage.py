@@ -78,9 +78,7 @@ class Report:
 def build(start: dt.datetime, end: dt.datetime) -> Report:
     entries = LedgerEntry.objects.between(start, end)
     captures = entries.filter(kind=EntryKind.CAPTURE)
-    plans = {
-        s.user_id: s for s in Subscription.objects.select_related("plan")
-    }
+    plans = {s.user_id: s for s in Subscription.objects.select_related("plan")}
     users: dict[str, UserUsage] = {}
     for account in Account.objects.select_related("user").order_by("user__username"):
         subscription = plans.get(account.user_id)
@@ -92,7 +90,9 @@ def build(start: dt.datetime, end: dt.datetime) -> Report:
             available=account.available,
         )
     granted = (
-        entries.filter(Q(kind=EntryKind.GRANT) | Q(kind=EntryKind.ADJUSTMENT, available_delta__gt=0))
+        entries.filter(
+            Q(kind=EntryKind.GRANT) | Q(kind=EntryKind.ADJUSTMENT, available_delta__gt=0)
+        )
         .values("account__user__username")
         .annotate(total=Sum("amount"))
     )
@@ -116,7 +116,9 @@ def build(start: dt.datetime, end: dt.datetime) -> Report:
 
     daily_by_user: dict[str, dict[dt.date, int]] = defaultdict(dict)
     daily_by_provider: dict[str, dict[dt.date, int]] = defaultdict(dict)
-    daily = captures.annotate(day=TruncDate("created_at")).values("day", "account__user__username", "provider")
+    daily = captures.annotate(day=TruncDate("created_at")).values(
+        "day", "account__user__username", "provider"
+    )
     for row in daily.annotate(total=Sum("amount")):
         by_user = daily_by_user[row["account__user__username"]]
         by_user[row["day"]] = by_user.get(row["day"], 0) + row["total"]
@@ -130,8 +132,12 @@ def build(start: dt.datetime, end: dt.datetime) -> Report:
         .order_by("-total")[:10]
     )
     top_projects = [
-        ProjectUse(row["project__title"], reverse("board", args=[row["project"]]), row["total"],
-                   row["takes"])
+        ProjectUse(
+            row["project__title"],
+            reverse("board", args=[row["project"]]),
+            row["total"],
+            row["takes"],
+        )
         for row in projects
     ]
     by_provider = sorted(
@@ -139,8 +145,16 @@ def build(start: dt.datetime, end: dt.datetime) -> Report:
         key=lambda item: -item[1],
     )
     rows = sorted(users.values(), key=lambda u: (-u.spent, -u.held, u.username))
-    return Report(start, end, days, rows, dict(daily_by_user), dict(daily_by_provider),
-                  top_projects, by_provider)
+    return Report(
+        start,
+        end,
+        days,
+        rows,
+        dict(daily_by_user),
+        dict(daily_by_provider),
+        top_projects,
+        by_provider,
+    )
 
 
 # --- The chart -----------------------------------------------------------------------------------
@@ -184,8 +198,9 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def stacked_bars(days: list[dt.date], series: dict[str, dict[dt.date, int]],
-                 width: int = 760, height: int = 240) -> Chart:
+def stacked_bars(
+    days: list[dt.date], series: dict[str, dict[dt.date, int]], width: int = 760, height: int = 240
+) -> Chart:
     """One stacked bar per day, biggest series at the bottom, the smallest merged into "others"."""
     left, bottom, top = 48, 22, 8
     totals = sorted(((sum(s.values()), name) for name, s in series.items()), reverse=True)
@@ -212,12 +227,22 @@ def stacked_bars(days: list[dt.date], series: dict[str, dict[dt.date, int]],
                 continue
             h = value / axis_max * plot_h
             y -= h
-            bars.append(Bar(round(left + i * slot + (slot - bar_w) / 2, 1), round(y, 1),
-                            round(bar_w, 1), round(h, 1), colors[name],
-                            f"{day:%-d %b} · {name}: {value:,} credits"))
+            bars.append(
+                Bar(
+                    round(left + i * slot + (slot - bar_w) / 2, 1),
+                    round(y, 1),
+                    round(bar_w, 1),
+                    round(h, 1),
+                    colors[name],
+                    f"{day:%-d %b} · {name}: {value:,} credits",
+                )
+            )
     ticks = [(round(height - bottom - plot_h * k / 4, 1), axis_max * k // 4) for k in range(5)]
     step = 1 if len(days) <= 10 else 5
-    labels = [(round(left + i * slot + slot / 2, 1), f"{day:%-d %b}" if i == 0 else f"{day:%-d}")
-              for i, day in enumerate(days) if i % step == 0]
+    labels = [
+        (round(left + i * slot + slot / 2, 1), f"{day:%-d %b}" if i == 0 else f"{day:%-d}")
+        for i, day in enumerate(days)
+        if i % step == 0
+    ]
     legend = [(name, colors[name], sum(merged[name].values())) for name in merged]
     return Chart(width, height, left, bottom, bars, legend, ticks, labels, empty=peak == 0)

@@ -67,23 +67,41 @@ def _cell(value) -> str:
 def credits_csv(request: HttpRequest) -> HttpResponse:
     response, writer = _csv_response("credits.csv")
     writer.writerow(
-        ["date", "kind", "credits", "available_change", "held_change", "provider", "model",
-         "project", "take", "memo"]
+        [
+            "date",
+            "kind",
+            "credits",
+            "available_change",
+            "held_change",
+            "provider",
+            "model",
+            "project",
+            "take",
+            "memo",
+        ]
     )
     for entry in _history(request.user).iterator():
-        writer.writerow([
-            entry.created_at.isoformat(), entry.kind, entry.amount, entry.available_delta,
-            entry.held_delta, entry.provider, _cell(entry.model),
-            _cell(entry.project.title if entry.project else ""),
-            entry.take_id or "", _cell(entry.memo),
-        ])
+        writer.writerow(
+            [
+                entry.created_at.isoformat(),
+                entry.kind,
+                entry.amount,
+                entry.available_delta,
+                entry.held_delta,
+                entry.provider,
+                _cell(entry.model),
+                _cell(entry.project.title if entry.project else ""),
+                entry.take_id or "",
+                _cell(entry.memo),
+            ]
+        )
     return response
 
 
 @login_required
 @require_GET
 def credit_estimate(request: HttpRequest) -> HttpResponse:
-    """The fragment next to Generate: "≈ 24 credits · 1,180 available", or why it would be refused."""
+    """The fragment next to Generate: "≈ 24 credits · 1,180 available", or why it is refused."""
     project, _ = get_project_for_user(request, request.GET.get("project", ""))
     context: dict = {"estimate": None, "problems": []}
     try:
@@ -100,11 +118,21 @@ def credit_estimate(request: HttpRequest) -> HttpResponse:
     balance = ledger.balance_for(request.user)
     context["balance"] = balance
     try:
-        each = pricing.quote(provider, model, seconds=seconds, width=width, height=height, fps=fps, audio=audio)
+        each = pricing.quote(
+            provider, model, seconds=seconds, width=width, height=height, fps=fps, audio=audio
+        )
         context["estimate"] = each * count
         ledger.check_take_request(
-            request.user, project=project, provider=provider, model=model, seconds=seconds,
-            width=width, height=height, fps=fps, audio=audio, count=count,
+            request.user,
+            project=project,
+            provider=provider,
+            model=model,
+            seconds=seconds,
+            width=width,
+            height=height,
+            fps=fps,
+            audio=audio,
+            count=count,
         )
     except ValidationError as error:
         context["problems"] = error.messages
@@ -145,12 +173,48 @@ def usage_csv(request: HttpRequest) -> HttpResponse:
     start, end = _month(request)
     report = usage.build(start, end)
     response, writer = _csv_response(f"usage-{start:%Y-%m}.csv")
-    writer.writerow(["month", "username", "plan", "granted", "spent", "held_now", "available_now",
-                     "provider", "model", "spent_on_model"])
+    writer.writerow(
+        [
+            "month",
+            "username",
+            "plan",
+            "granted",
+            "spent",
+            "held_now",
+            "available_now",
+            "provider",
+            "model",
+            "spent_on_model",
+        ]
+    )
     for row in report.users:
-        writer.writerow([f"{start:%Y-%m}", _cell(row.username), row.plan, row.granted, row.spent,
-                         row.held, row.available, "", "", ""])
+        writer.writerow(
+            [
+                f"{start:%Y-%m}",
+                _cell(row.username),
+                row.plan,
+                row.granted,
+                row.spent,
+                row.held,
+                row.available,
+                "",
+                "",
+                "",
+            ]
+        )
         for item in row.by_model:
-            writer.writerow([f"{start:%Y-%m}", _cell(row.username), row.plan, "", "", "", "",
-                             item.provider, _cell(item.model), item.spent])
+            writer.writerow(
+                [
+                    f"{start:%Y-%m}",
+                    _cell(row.username),
+                    row.plan,
+                    "",
+                    "",
+                    "",
+                    "",
+                    item.provider,
+                    _cell(item.model),
+                    item.spent,
+                ]
+            )
     return response

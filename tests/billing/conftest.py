@@ -1,4 +1,4 @@
-"""Billing fixtures: takes made directly (the pipeline's request_take is tested in its own files)."""
+"""Billing fixtures: takes made directly (request_take is tested in its own files)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,34 @@ from billing.models import Plan, Subscription
 from shots.models import Take, TakeStatus
 
 
-def make_take(shot, user, *, provider="local", model="animatic", seconds="4", width=1280,
-              height=720, fps=24, audio=False, status=TakeStatus.QUEUED) -> Take:
+def make_take(
+    shot,
+    user,
+    *,
+    provider="local",
+    model="animatic",
+    seconds="4",
+    width=1280,
+    height=720,
+    fps=24,
+    audio=False,
+    status=TakeStatus.QUEUED,
+) -> Take:
     number = shot.takes.count() + 1
     return Take.objects.create(
-        shot=shot, number=number, requested_by=user, provider=provider, model=model,
-        prompt="The keeper climbs.", seconds=Decimal(seconds), width=width, height=height,
-        aspect_ratio="16:9", fps=fps, audio=audio, status=status,
+        shot=shot,
+        number=number,
+        requested_by=user,
+        provider=provider,
+        model=model,
+        prompt="The keeper climbs.",
+        seconds=Decimal(seconds),
+        width=width,
+        height=height,
+        aspect_ratio="16:9",
+        fps=fps,
+        audio=audio,
+        status=status,
     )
 
 

@@ -1,4 +1,5 @@
-"""Admin limits: a user's plan or override changed from a list in two clicks; grants with a reason."""
+"""Admin limits: a user's plan or override changed from a list in two clicks; grants with
+a reason."""
 
 from __future__ import annotations
 
@@ -43,8 +44,10 @@ def test_an_action_moves_users_to_another_plan(admin_client, owner, editor):
 
 
 def test_the_hard_stop_action(admin_client, owner):
-    admin_client.post(reverse("admin:auth_user_changelist"),
-                      {"action": "hard_stop", ACTION_CHECKBOX_NAME: [owner.pk]})
+    admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "hard_stop", ACTION_CHECKBOX_NAME: [owner.pk]},
+    )
     assert Subscription.for_user(owner).hard_stop
 
 
@@ -55,8 +58,12 @@ def test_the_credit_limits_list_edits_in_place(admin_client, owner):
     rows = list(Subscription.objects.order_by("user__username"))
     data = {"form-TOTAL_FORMS": len(rows), "form-INITIAL_FORMS": len(rows), "_save": "Save"}
     for i, row in enumerate(rows):
-        data |= {f"form-{i}-id": row.pk, f"form-{i}-plan": row.plan_id,
-                 f"form-{i}-monthly_allowance": "", f"form-{i}-max_take_seconds": ""}
+        data |= {
+            f"form-{i}-id": row.pk,
+            f"form-{i}-plan": row.plan_id,
+            f"form-{i}-monthly_allowance": "",
+            f"form-{i}-max_take_seconds": "",
+        }
         if row.pk == subscription.pk:
             data |= {f"form-{i}-plan": pro.pk, f"form-{i}-max_take_seconds": "30"}
     response = admin_client.post(reverse("admin:billing_subscription_changelist"), data)
@@ -66,13 +73,17 @@ def test_the_credit_limits_list_edits_in_place(admin_client, owner):
     assert subscription.take_seconds_limit == 30
 
 
-def test_grant_or_remove_credits_asks_for_a_reason_then_records_who(admin_client, admin_user, owner):
+def test_grant_or_remove_credits_asks_for_a_reason_then_records_who(
+    admin_client, admin_user, owner
+):
     url = reverse("admin:auth_user_changelist")
     selection = {"action": "adjust_credits", ACTION_CHECKBOX_NAME: [owner.pk]}
     page = admin_client.post(url, selection)
     assert page.status_code == 200
     assert b"Grant or remove credits" in page.content
-    admin_client.post(url, selection | {"apply": "1", "amount": "300", "reason": "Festival deadline"})
+    admin_client.post(
+        url, selection | {"apply": "1", "amount": "300", "reason": "Festival deadline"}
+    )
     entry = LedgerEntry.objects.get(memo="Festival deadline")
     assert (entry.amount, entry.created_by) == (300, admin_user)
     assert ledger.balance_for(owner).available == 400
@@ -81,9 +92,16 @@ def test_grant_or_remove_credits_asks_for_a_reason_then_records_who(admin_client
 def test_ledger_entries_cannot_be_edited_or_deleted_in_the_admin(admin_client, owner):
     ledger.account_for(owner)
     entry = LedgerEntry.objects.get()
-    change = admin_client.post(reverse("admin:billing_ledgerentry_change", args=[entry.pk]), {"amount": 1})
+    change = admin_client.post(
+        reverse("admin:billing_ledgerentry_change", args=[entry.pk]), {"amount": 1}
+    )
     assert change.status_code in (302, 403)
-    assert admin_client.post(reverse("admin:billing_ledgerentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:billing_ledgerentry_delete", args=[entry.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     entry.refresh_from_db()
     assert entry.amount == 100
 

@@ -64,7 +64,9 @@ def test_settling_five_times_in_sequence_writes_one_entry(owner, shot, settle):
     ledger.hold_for_take(take)
     take.status = TakeStatus.SUCCEEDED if settle == "capture" else TakeStatus.FAILED
     for _ in range(5):
-        ledger.capture_for_take(take) if settle == "capture" else ledger.release_for_take(take, "failed")
+        ledger.capture_for_take(take) if settle == "capture" else ledger.release_for_take(
+            take, "failed"
+        )
     assert LedgerEntry.objects.filter(take=take, kind=settle).count() == 1
     assert ledger.reconcile() == []
 

@@ -1,4 +1,5 @@
-"""The cost preview next to Generate: `/billing/estimate/?project&provider&model&seconds&size&count`."""
+"""The cost preview next to Generate:
+`/billing/estimate/?project&provider&model&seconds&size&count`."""
 
 from __future__ import annotations
 
@@ -10,8 +11,14 @@ from .conftest import set_plan
 
 
 def estimate(client, project, **params):
-    query = {"project": str(project.id), "provider": "local", "model": "animatic",
-             "seconds": "4", "size": "1280x720", "count": "1"} | params
+    query = {
+        "project": str(project.id),
+        "provider": "local",
+        "model": "animatic",
+        "seconds": "4",
+        "size": "1280x720",
+        "count": "1",
+    } | params
     return client.get(reverse("credit-estimate"), query)
 
 

@@ -22,12 +22,18 @@ def test_show_prints_one_line(owner):
 
 
 def test_grant_adds_credits_with_the_reason(owner):
-    assert credits("grant", "owner", "250", "--reason", "festival cut") == "plan=Free available=350 held=0"
+    assert (
+        credits("grant", "owner", "250", "--reason", "festival cut")
+        == "plan=Free available=350 held=0"
+    )
     assert LedgerEntry.objects.get(memo="festival cut").amount == 250
 
 
 def test_grant_with_a_negative_amount_removes(owner):
-    assert credits("grant", "owner", "-40", "--reason", "refund clawback") == "plan=Free available=60 held=0"
+    assert (
+        credits("grant", "owner", "-40", "--reason", "refund clawback")
+        == "plan=Free available=60 held=0"
+    )
 
 
 def test_grant_refuses_to_remove_more_than_available(owner):

@@ -58,7 +58,7 @@ def test_anonymous_users_are_sent_to_sign_in(client):
 
 def test_the_csv_has_every_entry(owner_client, owner, take_factory):
     ledger.account_for(owner)
-    ledger.adjust(owner, 20, "=HYPERLINK(\"evil\")")
+    ledger.adjust(owner, 20, '=HYPERLINK("evil")')
     take = take_factory(owner, seconds="5")
     ledger.hold_for_take(take)
     response = owner_client.get(reverse("credits-csv"))

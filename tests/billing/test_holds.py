@@ -83,9 +83,19 @@ def test_the_hold_charges_what_the_estimate_said(
     from billing import pricing
 
     ledger.adjust(funded, 10_000, "test")
-    take = take_factory(funded, provider=provider, model=model, seconds=seconds, width=width,
-                        height=height, fps=fps, audio=audio)
-    expected = pricing.quote(provider, model, seconds=seconds, width=width, height=height, fps=fps, audio=audio)
+    take = take_factory(
+        funded,
+        provider=provider,
+        model=model,
+        seconds=seconds,
+        width=width,
+        height=height,
+        fps=fps,
+        audio=audio,
+    )
+    expected = pricing.quote(
+        provider, model, seconds=seconds, width=width, height=height, fps=fps, audio=audio
+    )
     assert ledger.hold_for_take(take).amount == expected
 
 

@@ -40,7 +40,9 @@ def check_invariants(user) -> None:
     assert ledger.reconcile() == []
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=steps)
 def test_any_sequence_keeps_the_books_straight(owner, shot, steps):
     with transaction.atomic():
@@ -84,7 +86,9 @@ def test_any_sequence_keeps_the_books_straight(owner, shot, steps):
         assert Account.objects.get(user=owner).held == 0
         for hold in Hold.objects.filter(account__user=owner):
             assert hold.status in (HoldStatus.CAPTURED, HoldStatus.RELEASED)
-            endings = LedgerEntry.objects.filter(take=hold.take, kind__in=[EntryKind.CAPTURE, EntryKind.RELEASE])
+            endings = LedgerEntry.objects.filter(
+                take=hold.take, kind__in=[EntryKind.CAPTURE, EntryKind.RELEASE]
+            )
             if hold.status == HoldStatus.RELEASED:
                 assert list(endings.values_list("kind", flat=True)) == ["release"]
                 assert endings.get().amount == hold.amount

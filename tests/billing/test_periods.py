@@ -1,4 +1,5 @@
-"""Period renewal, rollover, soonest-expiring grants first, holds across the boundary, the sweeper."""
+"""Period renewal, rollover, soonest-expiring grants first, holds across the boundary,
+the sweeper."""
 
 from __future__ import annotations
 
@@ -7,14 +8,25 @@ from datetime import timedelta
 from django.utils import timezone
 
 from billing import ledger, tasks
-from billing.models import Account, EntryKind, Grant, Hold, HoldStatus, LedgerEntry, Subscription, add_months
+from billing.models import (
+    Account,
+    EntryKind,
+    Grant,
+    Hold,
+    HoldStatus,
+    LedgerEntry,
+    Subscription,
+    add_months,
+)
 from shots.models import TakeStatus
 
 from .conftest import set_plan
 
 
 def end_period(user) -> None:
-    Subscription.objects.filter(user=user).update(current_period_end=timezone.now() - timedelta(seconds=1))
+    Subscription.objects.filter(user=user).update(
+        current_period_end=timezone.now() - timedelta(seconds=1)
+    )
 
 
 def balance(user) -> tuple[int, int]:
@@ -119,7 +131,9 @@ def test_the_sweeper_releases_expired_holds_of_takes_no_longer_running(owner, ta
     assert statuses[failed.pk] == HoldStatus.RELEASED
     assert statuses[succeeded.pk] == HoldStatus.CAPTURED
     assert statuses[running.pk] == HoldStatus.HELD
-    assert statuses[fresh.pk] == HoldStatus.HELD  # not expired yet: the pipeline may still settle it
+    assert (
+        statuses[fresh.pk] == HoldStatus.HELD
+    )  # not expired yet: the pipeline may still settle it
     assert balance(owner) == (85, 10)
 
 

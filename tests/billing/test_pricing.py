@@ -1,4 +1,5 @@
-"""The rate card: credits per second x tier x seconds, factors for high fps and audio, rounded up."""
+"""The rate card: credits per second x tier x seconds, factors for high fps and audio,
+rounded up."""
 
 from __future__ import annotations
 
@@ -37,9 +38,17 @@ def test_a_model_row_wins_over_the_providers_star_row():
 
 
 def test_high_fps_and_audio_multiply_and_round_up():
-    RateCard.objects.filter(provider="local").update(high_fps_factor=Decimal("1.5"), audio_factor=Decimal("1.1"))
-    assert pricing.quote("local", "animatic", seconds=Decimal("3"), width=1280, height=720, fps=30) == 5
-    assert pricing.quote("local", "animatic", seconds=Decimal("3"), width=1280, height=720, audio=True) == 4
+    RateCard.objects.filter(provider="local").update(
+        high_fps_factor=Decimal("1.5"), audio_factor=Decimal("1.1")
+    )
+    assert (
+        pricing.quote("local", "animatic", seconds=Decimal("3"), width=1280, height=720, fps=30)
+        == 5
+    )
+    assert (
+        pricing.quote("local", "animatic", seconds=Decimal("3"), width=1280, height=720, audio=True)
+        == 4
+    )
 
 
 def test_the_offline_renderer_costs_little_but_not_nothing():
@@ -47,7 +56,9 @@ def test_the_offline_renderer_costs_little_but_not_nothing():
 
 
 def test_an_admin_edit_changes_the_price_at_once():
-    RateCard.objects.filter(provider="openai", model="sora-2").update(credits_per_second=Decimal("12.5"))
+    RateCard.objects.filter(provider="openai", model="sora-2").update(
+        credits_per_second=Decimal("12.5")
+    )
     assert pricing.quote("openai", "sora-2", seconds=3, width=1280, height=720) == 38
 
 

@@ -15,8 +15,16 @@ from .conftest import set_plan
 
 
 def ask(user, project, **overrides) -> int:
-    request = {"provider": "local", "model": "animatic", "seconds": Decimal("4"), "width": 1280,
-               "height": 720, "fps": 24, "audio": False, "count": 1} | overrides
+    request = {
+        "provider": "local",
+        "model": "animatic",
+        "seconds": Decimal("4"),
+        "width": 1280,
+        "height": 720,
+        "fps": 24,
+        "audio": False,
+        "count": 1,
+    } | overrides
     return ledger.check_take_request(user, project=project, **request)
 
 

@@ -47,7 +47,9 @@ def balance(user) -> tuple[int, int]:
 
 def test_a_succeeding_take_is_captured_once(shot, owner, celery_worker):
     ledger.account_for(owner)  # Free: 100 credits; local costs 1 credit a second at 720p and below
-    [take] = renders.request_take(shot, owner, provider="local", model="animatic", seconds=2, size="160x90")
+    [take] = renders.request_take(
+        shot, owner, provider="local", model="animatic", seconds=2, size="160x90"
+    )
     assert balance(owner) == (98, 2)  # held before anything ran
 
     take = wait_for(take)
@@ -63,10 +65,14 @@ def test_a_succeeding_take_is_captured_once(shot, owner, celery_worker):
 
 
 def test_a_failing_provider_refunds_in_full(shot, owner, celery_worker, fake_providers):
-    RateCard.objects.create(provider="failing", model="*", tier="2160p", credits_per_second=Decimal("5"))
+    RateCard.objects.create(
+        provider="failing", model="*", tier="2160p", credits_per_second=Decimal("5")
+    )
     ledger.account_for(owner)
     set_plan(owner, "studio")  # every provider; the balance is still the first 100
-    [take] = renders.request_take(shot, owner, provider="failing", model="refused", seconds=3, size="160x90")
+    [take] = renders.request_take(
+        shot, owner, provider="failing", model="refused", seconds=3, size="160x90"
+    )
     assert balance(owner) == (85, 15)
 
     take = wait_for(take)
@@ -83,9 +89,13 @@ def test_a_failing_provider_refunds_in_full(shot, owner, celery_worker, fake_pro
 def test_a_refused_request_queues_nothing(shot, owner, celery_worker):
     ledger.account_for(owner)
     with pytest.raises(ValidationError, match="longer than the Free plan allows"):
-        renders.request_take(shot, owner, provider="local", model="animatic", seconds=10, size="160x90")
+        renders.request_take(
+            shot, owner, provider="local", model="animatic", seconds=10, size="160x90"
+        )
     ledger.adjust(owner, -99, "leave one")
     with pytest.raises(ValidationError, match="needs 2 credits but you have 1 available"):
-        renders.request_take(shot, owner, provider="local", model="animatic", seconds=2, size="160x90")
+        renders.request_take(
+            shot, owner, provider="local", model="animatic", seconds=2, size="160x90"
+        )
     assert not Take.objects.exists()
     assert balance(owner) == (1, 0)

@@ -15,7 +15,13 @@ import pytest
 from billing.models import Account, EntryKind, LedgerEntry, Subscription
 from shots.models import Take, TakeStatus
 from studio.models import Role
-from tests.factories import MembershipFactory, ProjectFactory, SceneFactory, ShotFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    ProjectFactory,
+    SceneFactory,
+    ShotFactory,
+    UserFactory,
+)
 
 from .conftest import sign_in
 
@@ -39,8 +45,14 @@ def long_shot(newcomer):
     project = ProjectFactory(title="Storm Season", aspect_ratio="16:9", fps=24)
     MembershipFactory(project=project, user=newcomer, role=Role.OWNER)
     scene = SceneFactory(project=project, position=0, title="Arrival")
-    return ShotFactory(scene=scene, position=0, code="1A", duration=Decimal("10"),
-                       subject="The keeper", action="watches the storm roll in")
+    return ShotFactory(
+        scene=scene,
+        position=0,
+        code="1A",
+        duration=Decimal("10"),
+        subject="The keeper",
+        action="watches the storm roll in",
+    )
 
 
 def choose_long_small_take(page) -> None:

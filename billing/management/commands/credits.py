@@ -32,11 +32,18 @@ class Command(BaseCommand):
         limit = sub.add_parser("limit", help="override the plan for this user")
         limit.add_argument("username")
         choice = limit.add_mutually_exclusive_group(required=True)
-        choice.add_argument("--monthly", type=int, metavar="N", help="monthly allowance of N credits")
+        choice.add_argument(
+            "--monthly", type=int, metavar="N", help="monthly allowance of N credits"
+        )
         choice.add_argument("--stop", action="store_true", help="hard stop: no generation")
         choice.add_argument("--unlimited", action="store_true", help="never refused for credits")
-        choice.add_argument("--plan", nargs="?", const="", metavar="SLUG",
-                            help="back to the plan's limits (optionally moving to plan SLUG)")
+        choice.add_argument(
+            "--plan",
+            nargs="?",
+            const="",
+            metavar="SLUG",
+            help="back to the plan's limits (optionally moving to plan SLUG)",
+        )
 
     def handle(self, *args, action: str, username: str, **options) -> None:
         try:
