@@ -30,6 +30,7 @@ from .models import ACTIVE_STATUSES, Shot, Take, TakeStatus
 from .providers import ModelCapabilities
 
 MAX_TAKES_AT_ONCE = 4
+NO_PROVIDER = "No video provider is switched on for this studio. Ask an administrator."
 
 
 # --- What a provider offers, read from its capabilities ------------------------------------------
@@ -215,6 +216,14 @@ def _shot_url(shot: Shot) -> str:
         return reverse("board", args=[shot.project_id])
 
 
+def _next_url(request: HttpRequest, default: str) -> str:
+    """The `next` page posted with a form, when it is one of ours; else `default`."""
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return next_url
+    return default
+
+
 def _strip_context(project: Project, membership: Membership, shot: Shot, **extra) -> dict:
     takes = shot.takes.select_related("parent").order_by("-number")
     return {
@@ -242,16 +251,18 @@ def _render_panel(
         credit_estimate_url=_credit_estimate_url(),
         **extra,
     )
-    return render(request, "shots/_takes_panel.html", context)
+    template = "shots/takes_page.html" if extra.get("page") else "shots/_takes_panel.html"
+    return render(request, template, context)
 
 
 def _render_strip(
     request: HttpRequest, project: Project, membership: Membership, shot: Shot, error: str = ""
 ) -> HttpResponse:
     if not request.htmx:
+        # A plain form (the player page): back where it came from, with the outcome as a message.
         if error:
             messages.error(request, error)
-        return redirect(_shot_url(shot))
+        return redirect(_next_url(request, _shot_url(shot)))
     context = _strip_context(project, membership, shot, strip_error=error)
     return render(request, "shots/_take_strip.html", context)
 
@@ -268,6 +279,10 @@ def _first_message(error: ValidationError) -> str:
 def takes_panel(request: HttpRequest, project_id, shot_id) -> HttpResponse:
     project, membership = get_project_for_user(request, project_id)
     shot = get_object_in_project(Shot, project, shot_id)
+    if not request.htmx:
+        # The shot page loads this panel with htmx; without it, the panel gets a page of its own.
+        extra = {"page": True, "shot_url": _shot_url(shot)}
+        return _render_panel(request, project, membership, shot, **extra)
     return _render_panel(request, project, membership, shot)
 
 
@@ -527,6 +542,10 @@ def scene_generate_missing(request: HttpRequest, project_id, scene_id) -> HttpRe
     """One take with the default provider for every shot of the scene that has none yet."""
     project, membership = get_project_for_user(request, project_id, edit=True)
     scene = get_object_in_project(Scene, project, scene_id)
+    back = _next_url(request, reverse("scene-animatic", args=[project.id, scene.id]))
+    if default_provider_name() is None:
+        messages.error(request, NO_PROVIDER)
+        return redirect(back)
     queued = 0
     refused: list[str] = []
     for shot in shots_missing_takes(scene):
@@ -556,7 +575,4 @@ def scene_generate_missing(request: HttpRequest, project_id, scene_id) -> HttpRe
         messages.info(request, f"Every shot of {scene.title} already has a take.")
     if refused:
         messages.error(request, "Not queued: " + "; ".join(refused))
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("scene-animatic", args=[project.id, scene.id])
-    return redirect(next_url)
+    return redirect(back)

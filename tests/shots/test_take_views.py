@@ -244,6 +244,21 @@ def test_it_redirects_back_to_the_shot_without_htmx(owner_client, shot):
     assert shot.takes.count() == 1
 
 
+def test_it_says_so_when_no_provider_is_switched_on(owner_client, settings, shot):
+    settings.LOCAL_PROVIDER_ENABLED = False
+    body = owner_client.get(panel_url(shot), **HTMX).content.decode()
+    assert "No video provider is switched on" in body
+    assert generate_url(shot) not in body
+
+
+def test_the_panel_has_a_page_of_its_own_without_htmx(viewer_client, shot):
+    take = make_take(shot, TakeStatus.SUCCEEDED)
+    response = viewer_client.get(panel_url(shot))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in body and f'id="take-{take.id}"' in body
+
+
 # --- Live status ------------------------------------------------------------------------------
 
 
@@ -334,6 +349,25 @@ def test_only_a_finished_take_can_be_circled(editor_client, shot, status):
     assert "Only a finished take can be circled." in response.content.decode()
 
 
+def test_the_player_page_circles_and_goes_back_to_the_player(editor_client, shot):
+    take = make_take(shot, TakeStatus.SUCCEEDED)
+    player = take_url("take-player", take)
+    assert take_url("take-circle", take) in editor_client.get(player).content.decode()
+    response = editor_client.post(take_url("take-circle", take), {"next": player})
+    assert response.status_code == 302 and response["Location"] == player
+    shot.refresh_from_db()
+    assert shot.circled_take == take
+    assert take_url("take-uncircle", take) in editor_client.get(player).content.decode()
+
+
+def test_the_player_page_has_no_circle_button_for_viewers(viewer_client, shot):
+    take = make_take(shot, TakeStatus.SUCCEEDED)
+    assert (
+        take_url("take-circle", take)
+        not in viewer_client.get(take_url("take-player", take)).content.decode()
+    )
+
+
 # --- Retry and cancel -------------------------------------------------------------------------
 
 
@@ -416,6 +450,16 @@ def test_generate_missing_says_so_when_nothing_is_missing(owner_client, scene, s
     response = owner_client.post(url, follow=True)
     assert shot.takes.count() == 1
     assert "already has a take" in response.content.decode()
+
+
+def test_generate_missing_says_so_when_no_provider_is_switched_on(
+    owner_client, settings, scene, shot
+):
+    settings.LOCAL_PROVIDER_ENABLED = False
+    url = reverse("scene-generate-missing", args=[scene.project_id, scene.id])
+    response = owner_client.post(url, follow=True)
+    assert shot.takes.count() == 0
+    assert "No video provider is switched on" in response.content.decode()
 
 
 def test_generate_missing_goes_back_only_to_a_local_page(owner_client, scene):
