@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -37,9 +39,18 @@ def board_context(project: Project, membership: Membership) -> dict:
     per scene or per shot.
     """
     scenes = list(project.scenes.all())
+    shot_url = {
+        name: _url_for_each(name, project.id)
+        for name in ("shot-detail", "shot-edit", "shot-move", "shot-delete")
+    }
+    character_url = _url_for_each("character-detail", project.id)
     by_scene: dict[uuid.UUID, list[Shot]] = defaultdict(list)
     for shot in Shot.objects.for_project(project).for_board():
         shot.project = project  # the card reads the project's aspect ratio: no query per shot
+        shot.urls = {name.removeprefix("shot-"): url(shot.id) for name, url in shot_url.items()}
+        shot.board_characters = list(shot.characters.all())
+        for character in shot.board_characters:
+            character.url = character_url(character.id)
         by_scene[shot.scene_id].append(shot)
     total = Decimal(0)
     for number, scene in enumerate(scenes, start=1):
@@ -55,6 +66,20 @@ def board_context(project: Project, membership: Membership) -> dict:
         "shot_count": sum(len(s.board_shots) for s in scenes),
         "running_time": total,
     }
+
+
+def _url_for_each(name: str, project_id: uuid.UUID) -> Callable[[uuid.UUID], str]:
+    """The URL `name` for any object id of the project: reversed once, the id put in per object.
+
+    A board of 1,000 shots has several thousand links; reverse() for each was a quarter of the
+    render time. A URL name that does not exist (yet) gives empty links, shown as plain text.
+    """
+    placeholder = str(uuid.UUID(int=0))
+    try:
+        pattern = reverse(name, args=[project_id, placeholder])
+    except NoReverseMatch:
+        return lambda object_id: ""
+    return lambda object_id: pattern.replace(placeholder, str(object_id))
 
 
 def render_board_body(
