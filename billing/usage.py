@@ -187,15 +187,24 @@ class Chart:
         return self.height - self.bottom
 
 
-def _nice_max(value: int) -> int:
-    """A round top for the axis: 87 -> 100, 1,240 -> 1,500."""
-    if value <= 5:
-        return 5
-    magnitude = 10 ** int(math.log10(value))
-    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if value <= step * magnitude:
-            return int(step * magnitude)
-    return value
+def _nice_step(peak: int, ticks: int) -> int:
+    """The smallest round gridline step (1, 2, 2.5, 5 x 10^n, whole credits) so that `ticks`
+    steps reach the peak."""
+    raw = max(peak / ticks, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        if step >= raw and step == int(step):
+            return int(step)
+    return int(10 * magnitude)
+
+
+def nice_axis(peak: int) -> tuple[int, int]:
+    """(step, number of steps) for a y axis that ends close above the peak: 10 -> 2 x 5,
+    87 -> 25 x 4, 1,240 -> 250 x 5."""
+    options = [(_nice_step(peak, n) * n, n) for n in (4, 5)]
+    axis, n = min(options)
+    return axis // n, n
 
 
 def stacked_bars(
@@ -214,7 +223,8 @@ def stacked_bars(
         merged["others"] = dict(others)
     colors = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(merged)}
     peak = max((sum(merged[n].get(d, 0) for n in merged) for d in days), default=0)
-    axis_max = _nice_max(peak)
+    step_value, steps = nice_axis(peak)
+    axis_max = step_value * steps
     plot_h = height - bottom - top
     slot = (width - left) / max(len(days), 1)
     bar_w = max(slot * 0.72, 1)
@@ -237,7 +247,9 @@ def stacked_bars(
                     f"{day:%-d %b} · {name}: {value:,} credits",
                 )
             )
-    ticks = [(round(height - bottom - plot_h * k / 4, 1), axis_max * k // 4) for k in range(5)]
+    ticks = [
+        (round(height - bottom - plot_h * k / steps, 1), step_value * k) for k in range(steps + 1)
+    ]
     step = 1 if len(days) <= 10 else 5
     labels = [
         (round(left + i * slot + slot / 2, 1), f"{day:%-d %b}" if i == 0 else f"{day:%-d}")

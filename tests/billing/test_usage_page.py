@@ -77,3 +77,26 @@ def test_the_csv_has_users_and_their_models(staff_client, spending):
     assert totals["editor"]["held_now"] == "4"
     models = [(r["username"], r["model"], r["spent_on_model"]) for r in rows if r["provider"]]
     assert ("owner", "animatic", "8") in models
+
+
+def test_the_axis_ends_on_a_round_number_just_above_the_peak():
+    from billing.usage import nice_axis
+
+    assert nice_axis(10) == (2, 5)
+    assert nice_axis(87) == (25, 4)
+    assert nice_axis(1240) == (250, 5)
+
+
+def test_the_chart_keeps_seven_series_and_merges_the_rest_into_others():
+    import datetime as dt
+
+    from billing.usage import stacked_bars
+
+    day = dt.date(2026, 11, 3)
+    series = {f"user{i}": {day: 10 + i} for i in range(10)}
+    chart = stacked_bars([day], series)
+    names = [name for name, _, _ in chart.legend]
+    assert names[:7] == [f"user{i}" for i in range(9, 2, -1)]
+    assert chart.legend[-1] == ("others", chart.legend[-1][1], 10 + 11 + 12)
+    assert len(chart.bars) == 8
+    assert sum(bar.height for bar in chart.bars) <= chart.height - chart.bottom

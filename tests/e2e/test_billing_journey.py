@@ -23,7 +23,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import sign_in
+from .conftest import SCREENSHOTS, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -119,3 +119,17 @@ def test_a_free_user_is_told_why_an_admin_raises_the_limit_and_the_take_goes_thr
     page.goto("/billing/")
     assert page.locator("#credits-available").inner_text() == "90"
     assert page.locator("#header-credits").inner_text().split()[0] == "90"
+    page.screenshot(path=SCREENSHOTS / "billing-credits.png", full_page=True)
+
+    # The admin sees who spent what, on which provider, on the usage page.
+    admin_context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    admin = admin_context.new_page()
+    sign_in(admin, "admin")
+    admin.goto("/billing/usage/")
+    row = admin.locator("#usage-users tr", has_text="newcomer")
+    assert "local animatic · 10" in row.inner_text()
+    assert admin.locator("figure.chart svg rect").count() == 2  # one bar per chart today
+    admin.screenshot(path=SCREENSHOTS / "billing-usage.png", full_page=True)
+    admin_context.close()
