@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from studio import prompts
-from studio.models import AspectRatio, Character, Project, Scene
+from studio.models import AspectRatio, Character, Project, Scene, stored_image_name
 
 
 class ShotSize(models.TextChoices):
@@ -77,7 +77,7 @@ class ShotQuerySet(models.QuerySet["Shot"]):
 
 
 def _panel_path(instance: Shot, filename: str) -> str:
-    return f"projects/{instance.project_id}/panels/{uuid.uuid4().hex}.jpg"
+    return f"projects/{instance.project_id}/panels/{stored_image_name(filename)}"
 
 
 def _panel_thumb_path(instance: Shot, filename: str) -> str:

@@ -182,10 +182,15 @@ class Character(models.Model):
         return self.name
 
 
-def _reference_path(instance: CharacterImage, filename: str) -> str:
-    # studio.images keeps PNG where there is transparency, JPEG otherwise.
+def stored_image_name(filename: str) -> str:
+    """A fresh name for a cleaned image: studio.images keeps PNG where there is transparency,
+    JPEG otherwise, and the name says which."""
     extension = ".png" if filename.lower().endswith(".png") else ".jpg"
-    return f"projects/{instance.character.project_id}/characters/{uuid.uuid4().hex}{extension}"
+    return f"{uuid.uuid4().hex}{extension}"
+
+
+def _reference_path(instance: CharacterImage, filename: str) -> str:
+    return f"projects/{instance.character.project_id}/characters/{stored_image_name(filename)}"
 
 
 def _reference_thumb_path(instance: CharacterImage, filename: str) -> str:
