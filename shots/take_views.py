@@ -15,12 +15,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseStopPolling, reswap, retarget
 
 from studio.access import get_object_in_project, get_project_for_user
 from studio.models import ASPECT_VALUES, Membership, Project, Scene
@@ -338,10 +338,16 @@ def take_status(request: HttpRequest, project_id, take_id) -> HttpResponse:
     """Polled about once a second while the take is active.
 
     Once the take is terminal the whole card is swapped in once (poster, actions), rendered
-    without the polling trigger, so htmx stops asking.
+    without the polling trigger, so htmx stops asking. A take deleted meanwhile (with its shot)
+    tells a member's page to stop polling (286); outsiders still get 404 from the access check.
     """
     project, membership = get_project_for_user(request, project_id)
-    take = _get_take(project, take_id)
+    try:
+        take = _get_take(project, take_id)
+    except Http404:
+        if request.htmx:
+            return HttpResponseStopPolling()
+        raise
     context = {"project": project, "shot": take.shot, "take": take, "can_edit": membership.can_edit}
     if take.is_terminal and request.htmx:
         response = render(request, "shots/_take_card.html", context)
@@ -452,6 +458,7 @@ def animatic_sequence(project: Project, shots: list[Shot]) -> dict[str, Any]:
     fps = project.fps or 24
     segments = []
     frame = 0
+    previous_scene = None
     for shot in shots:
         take = shot.circled_take if _playable(shot.circled_take) else None
         if take is not None:
@@ -464,6 +471,7 @@ def animatic_sequence(project: Project, shots: list[Shot]) -> dict[str, Any]:
                 "shot": str(shot.id),
                 "code": shot.code,
                 "scene": shot.scene.title,
+                "scene_start": shot.scene_id != previous_scene,
                 "subject": shot.subject,
                 "action": shot.action,
                 "dialogue": shot.dialogue,
@@ -480,6 +488,7 @@ def animatic_sequence(project: Project, shots: list[Shot]) -> dict[str, Any]:
             }
         )
         frame += frames
+        previous_scene = shot.scene_id
     for segment in segments:
         # Where the segment sits on the timeline bar, in percent (the server draws the bar).
         segment["left"] = round(100 * segment["start_frame"] / frame, 4) if frame else 0

@@ -40,6 +40,7 @@
       kind: root.querySelector("[data-caption-kind]"),
       action: root.querySelector("[data-caption-action]"),
       dialogue: root.querySelector("[data-caption-dialogue]"),
+      scene: root.querySelector("[data-caption-scene]"), // only on the whole film's animatic
     };
 
     var index = -1;
@@ -71,6 +72,7 @@
       caption.action.textContent = segment.action || segment.subject || "";
       caption.dialogue.textContent = segment.dialogue || "";
       caption.dialogue.hidden = !segment.dialogue;
+      if (caption.scene) caption.scene.textContent = segment.scene;
     }
 
     function deckWith(url) {

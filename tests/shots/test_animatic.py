@@ -70,6 +70,14 @@ def test_a_circled_take_plays_for_its_length_and_other_shots_hold_for_theirs(
     assert sequence["frames"] == 228 and sequence["duration"] == 9.5
 
 
+def test_the_project_animatic_marks_where_each_scene_starts(viewer_client, project, two_scenes):
+    response = viewer_client.get(reverse("project-animatic", args=[project.id]))
+    segments = sequence_of(response)["segments"]
+    assert [s["scene_start"] for s in segments] == [True, False, False, True]
+    assert [s["scene"] for s in segments] == ["Arrival", "Arrival", "Arrival", "Storm"]
+    assert response.content.decode().count("is-scene-start") == 1
+
+
 def test_a_scene_animatic_has_only_that_scene(viewer_client, project, two_scenes):
     storm = two_scenes["storm"]
     response = viewer_client.get(reverse("scene-animatic", args=[project.id, storm.id]))

@@ -288,6 +288,15 @@ def test_a_finished_take_stops_polling_and_swaps_its_whole_card_once(viewer_clie
         assert take.poster.url in body
 
 
+def test_a_deleted_take_tells_a_members_page_to_stop_polling(viewer_client, outsider_client, shot):
+    take = make_take(shot, TakeStatus.RUNNING)
+    url = take_url("take-status", take)
+    take.delete()
+    assert viewer_client.get(url, **HTMX).status_code == 286
+    assert viewer_client.get(url).status_code == 404
+    assert outsider_client.get(url, **HTMX).status_code == 404
+
+
 def test_the_status_of_a_finished_take_renders_without_polling_outside_htmx(viewer_client, shot):
     take = make_take(shot, TakeStatus.SUCCEEDED)
     body = viewer_client.get(take_url("take-status", take)).content.decode()
