@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
+from django.db import DatabaseError
 
 from shots import renders
 from shots.models import Take
@@ -21,6 +22,8 @@ class TakeTask(Task):
     """Base for the steps: an unexpected error fails the take with a sentence, not a traceback."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
+        if isinstance(exc, DatabaseError):
+            return  # the database hiccuped: the lease runs out and the sweeper tries again
         take = Take.objects.filter(id=args[0]).first() if args else None
         if take is not None:
             take.mark_failed(

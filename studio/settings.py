@@ -239,6 +239,7 @@ LOCAL_PROVIDER_ENABLED = envbool("LOCAL_PROVIDER_ENABLED", True)
 VIDEO_PROVIDERS: dict[str, str] = {"local": "shots.providers.local.LocalProvider"}
 DISABLED_MODELS = envlist("DISABLED_MODELS")  # e.g. "local/animatic"
 # Where the offline renderer keeps its jobs (spec, progress, output) between submit and fetch.
+# Every worker must see the same folder (one worker container, or a shared volume).
 LOCAL_RENDER_DIR = Path(os.environ.get("LOCAL_RENDER_DIR", VAR_DIR / "renders"))
 
 # The pipeline's clocks (shots/renders.py). A take not finished TAKE_DEADLINE_SECONDS after it was

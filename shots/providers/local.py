@@ -115,8 +115,12 @@ class LocalProvider(VideoProvider):
                 # Nothing moved for too long: the worker rendering it died. Render it again.
                 _write_json(folder / "status.json", {**status, "updated": time.time()})
                 self._enqueue(job_id)
+        # Reading a local file is cheap: look again soon, so the progress bar moves smoothly.
         return JobStatus(
-            state=state, progress=int(status.get("progress", 0)), error=status.get("error", "")
+            state=state,
+            progress=int(status.get("progress", 0)),
+            error=status.get("error", ""),
+            retry_after=2.0 if state in ("queued", "running") else None,
         )
 
     def fetch(self, job_id: str, destination: Path) -> None:
