@@ -168,37 +168,50 @@ def grant(
     return _entry(account.pk, kind, amount, amount, 0, key, grant=bucket, memo=memo, created_by=by)
 
 
-def _consume(account_id: int, amount: int) -> dict[str, int]:
-    """Take `amount` from the account's buckets, soonest-expiring first, in one statement.
+# Take %(amount)s credits from the account's buckets, soonest-expiring first (never-expiring
+# last), as `consumed (id, part)`. Run it only with the account row locked (after `_move`):
+# that serialises every change to the account's buckets, and the statement's fresh snapshot
+# then sees them all.
+CONSUME_CTE = """
+    ordered AS (
+        SELECT id, remaining,
+               COALESCE(SUM(remaining) OVER (
+                   ORDER BY expires_at ASC NULLS LAST, created_at, id
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+        FROM billing_grant
+        WHERE account_id = %(account)s AND remaining > 0 AND NOT expired
+    ),
+    taken AS (
+        SELECT id, LEAST(remaining, %(amount)s - before) AS part
+        FROM ordered WHERE before < %(amount)s
+    ),
+    consumed AS (
+        UPDATE billing_grant SET remaining = billing_grant.remaining - taken.part
+        FROM taken WHERE billing_grant.id = taken.id
+        RETURNING billing_grant.id, taken.part
+    )
+"""
 
-    Call with the account row locked (after `_move`): that serialises every change to the
-    account's buckets. Returns {"<grant id>": credits taken}.
-    """
+
+def _consume(account_id: int, amount: int) -> dict[str, int]:
+    """Take `amount` from the account's buckets (see CONSUME_CTE); {"<grant id>": credits}."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            WITH ordered AS (
-                SELECT id, remaining,
-                       COALESCE(SUM(remaining) OVER (
-                           ORDER BY expires_at ASC NULLS LAST, created_at, id
-                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-                FROM billing_grant
-                WHERE account_id = %s AND remaining > 0 AND NOT expired
-            ), taken AS (
-                SELECT id, LEAST(remaining, %s - before) AS part FROM ordered WHERE before < %s
-            )
-            UPDATE billing_grant SET remaining = billing_grant.remaining - taken.part
-            FROM taken WHERE billing_grant.id = taken.id
-            RETURNING billing_grant.id, taken.part
-            """,
-            [account_id, amount, amount],
+            f"WITH {CONSUME_CTE} SELECT id, part FROM consumed",  # noqa: S608 - constants only
+            {"account": account_id, "amount": amount},
         )
-        taken = {str(bucket_id): int(part) for bucket_id, part in cursor.fetchall()}
-    left = amount - sum(taken.values())
+        return _allocations(account_id, amount, dict(cursor.fetchall()))
+
+
+def _allocations(account_id: int, amount: int, taken: dict | str | None) -> dict[str, int]:
+    if isinstance(taken, str):
+        taken = json.loads(taken)
+    allocations = {str(bucket): int(part) for bucket, part in (taken or {}).items()}
+    left = amount - sum(allocations.values())
     if left:  # the buckets and the cached balance disagree: reconcile will name the account
         log.error("account %s: buckets short by %s credits", account_id, left)
-        taken["unallocated"] = left
-    return taken
+        allocations["unallocated"] = left
+    return allocations
 
 
 def _restore(account_id: int, allocations: dict[str, int], amount: int, key: str, **fields) -> None:
@@ -448,13 +461,17 @@ def _hold_context(take) -> _HoldContext:
     return _HoldContext(row[0], row[1], row[2], row[3], row[4], rate)
 
 
-HOLD_INSERT = """
-    WITH hold AS (
+# After `_move`: take the credits from the buckets, write the Hold row (with where its credits
+# came from) and its ledger entry, in one statement: the hot path's last round trip.
+HOLD_INSERT = f"""
+    WITH {CONSUME_CTE},
+    hold AS (
         INSERT INTO billing_hold (account_id, take_id, project_id, amount, captured, allocations,
                                   status, reason, created_at, expires_at)
-        VALUES (%(account)s, %(take)s, %(project)s, %(amount)s, 0, %(allocations)s::jsonb,
-                'held', '', %(now)s, %(expires)s)
-        RETURNING id
+        SELECT %(account)s, %(take)s, %(project)s, %(amount)s, 0,
+               COALESCE((SELECT jsonb_object_agg(id::text, part) FROM consumed), '{{}}'::jsonb),
+               'held', '', %(now)s, %(expires)s
+        RETURNING id, allocations
     )
     INSERT INTO billing_ledgerentry (account_id, kind, amount, available_delta, held_delta,
                                      idempotency_key, take_id, project_id, provider, model, memo,
@@ -462,8 +479,8 @@ HOLD_INSERT = """
     SELECT %(account)s, 'hold', %(amount)s, -%(amount)s, %(amount)s, %(key)s, %(take)s,
            %(project)s, %(provider)s, %(model)s, %(memo)s, %(now)s
     FROM hold
-    RETURNING (SELECT id FROM hold)
-"""
+    RETURNING (SELECT id FROM hold), (SELECT allocations::text FROM hold)
+"""  # noqa: S608 - built from constants; every value is a query parameter
 
 
 def _hold(take) -> Hold:
@@ -500,16 +517,15 @@ def _hold(take) -> Hold:
             memo="Unlimited account: covers the take's hold",
         )
         _move(account_id, available=-amount, held=amount)
+    now = timezone.now()
     hold = Hold(
         account_id=account_id,
         take_id=take.pk,
         project_id=project_id,
         amount=amount,
-        allocations=_consume(account_id, amount),
-        created_at=timezone.now(),
-        expires_at=timezone.now() + HOLD_TTL,
+        created_at=now,
+        expires_at=now + HOLD_TTL,
     )
-    # The Hold row and its ledger entry in one statement (the hot path: one round trip fewer).
     with connection.cursor() as cursor:
         cursor.execute(
             HOLD_INSERT,
@@ -518,8 +534,7 @@ def _hold(take) -> Hold:
                 "take": take.pk,
                 "project": project_id,
                 "amount": amount,
-                "allocations": json.dumps(hold.allocations),
-                "now": hold.created_at,
+                "now": now,
                 "expires": hold.expires_at,
                 "key": f"hold:take:{take.pk}",
                 "provider": take.provider,
@@ -529,7 +544,8 @@ def _hold(take) -> Hold:
                 ),
             },
         )
-        hold.pk = cursor.fetchone()[0]
+        hold.pk, taken = cursor.fetchone()
+    hold.allocations = _allocations(account_id, amount, taken)
     return hold
 
 
