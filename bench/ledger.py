@@ -47,7 +47,7 @@ from studio.models import Membership, Project, Role, Scene  # noqa: E402
 
 HOLDS_SINGLE = 400
 HOLDS_PER_CLIENT = 150
-ROUNDS = 3
+ROUNDS = 5
 CLIENTS = 8
 PRICE = 10  # a 10 s local take at 720p
 
