@@ -1,7 +1,8 @@
 """Pipeline overhead: N takes on a fake provider with a fixed latency T, C worker processes.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/studio REDIS_URL=redis://127.0.0.1:6379/15 \
-        .venv/bin/python bench/pipeline.py [--takes 200] [--latency 3] [--workers 2] [--concurrency 2]
+        .venv/bin/python bench/pipeline.py [--takes 200] [--latency 3] [--workers 2] \
+        [--concurrency 2] [--prequeue]
 
 It creates a throwaway database (test_<name>_bench_pipeline), starts C `celery worker` processes
 (threads pool) on a queue of its own, asks for N takes of the fake "slow" provider (every job
@@ -76,13 +77,13 @@ def main() -> None:
     }
     workers = []
     try:
+        from django.contrib.auth import get_user_model
+
         from billing.models import Plan, RateCard, Subscription
         from shots import renders
         from shots.models import Shot, Take
         from studio.models import Project, Role, Scene
         from tests.fakes import providers as fakes
-
-        from django.contrib.auth import get_user_model
 
         user = get_user_model().objects.create_user("bench", password="x")
         plan = Plan.objects.create(
@@ -191,7 +192,8 @@ def main() -> None:
         cpu = sum(_cpu_seconds(w.pid) for w in workers)
         statuses = Counter(Take.objects.filter(id__in=ids).values_list("status", flat=True))
         print(
-            f"load average before: {load_before}; now: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+            f"load average before: {load_before}; now: {os.getloadavg()[0]:.2f} "
+            f"on {os.cpu_count()} CPUs"
         )
         print(
             f"{args.takes} takes, provider latency T = {args.latency:g} s, "

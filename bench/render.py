@@ -1,4 +1,4 @@
-"""Renderer benchmark: a 10 s 1280x720 24 fps push-in over a 4K still, ours against ffmpeg's zoompan.
+"""Renderer benchmark: a 10 s 1280x720 24 fps push-in over a 4K still, ours vs ffmpeg's zoompan.
 
     .venv/bin/python bench/render.py [--preset veryfast] [--runs 3]
 
@@ -125,7 +125,8 @@ def main() -> None:
         )
         ratio = t_ours / t_ffmpeg
         print(
-            f"ratio ours/ffmpeg     : {ratio:6.2f}  (target <= 1.5: {'met' if ratio <= 1.5 else 'NOT met'})"
+            f"ratio ours/ffmpeg     : {ratio:6.2f}  "
+            f"(target <= 1.5: {'met' if ratio <= 1.5 else 'NOT met'})"
         )
         assert math.isfinite(ratio)
 

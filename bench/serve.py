@@ -169,11 +169,13 @@ def main() -> None:
         peak = status(worker, "VmHWM")
         after = status(worker, "VmRSS")
         print(
-            f"file: {size / 2**20:.0f} MiB; {requests} requests (sequential {args.chunk_mb:g} MB ranges, "
+            f"file: {size / 2**20:.0f} MiB; {requests} requests "
+            f"(sequential {args.chunk_mb:g} MB ranges, "
             f"100 random seeks, one full GET) in {elapsed:.1f} s"
         )
         print(
-            f"gunicorn worker RSS before: {before / 1024:.1f} MB  peak during: {peak / 1024:.1f} MB  "
+            f"gunicorn worker RSS before: {before / 1024:.1f} MB  "
+            f"peak during: {peak / 1024:.1f} MB  "
             f"after: {after / 1024:.1f} MB"
         )
         growth = (peak - before) / 1024

@@ -27,7 +27,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 # The working canvas is this much larger than the output, so moves have room to travel and a
@@ -140,8 +140,20 @@ def _box(
 
 
 def cover(image: Image.Image, width: int, height: int) -> Image.Image:
-    """Scale and centre-crop the image to exactly width x height (no bars, any aspect ratio)."""
-    return ImageOps.fit(image, (width, height), Image.Resampling.LANCZOS, centering=(0.5, 0.5))
+    """Scale and centre-crop the image to exactly width x height (no bars, any aspect ratio).
+
+    `reducing_gap` lets Pillow shrink a big still (a 4K panel) by whole factors first, which is
+    several times faster than one Lanczos pass and looks the same.
+    """
+    scale = max(width / image.width, height / image.height)
+    crop_w, crop_h = width / scale, height / scale
+    left, top = (image.width - crop_w) / 2, (image.height - crop_h) / 2
+    return image.resize(
+        (width, height),
+        Image.Resampling.LANCZOS,
+        box=(left, top, left + crop_w, top + crop_h),
+        reducing_gap=3.0,
+    )
 
 
 def timecode(frame: int, fps: int) -> str:

@@ -31,7 +31,7 @@ class TakeTask(Task):
             )
 
 
-# Hard limits stay below the leases (settings.TAKE_*_LEASE_SECONDS): a live step never loses its take.
+# Hard limits stay below the leases (settings.TAKE_*_LEASE_SECONDS): a live step keeps its take.
 @shared_task(base=TakeTask, soft_time_limit=80, time_limit=90)
 def submit_take(take_id: str) -> None:
     renders.submit_step(take_id)

@@ -4,8 +4,8 @@
     enabled_providers()             the providers new takes may use, in settings order
     refusal(provider, model)        why a new take may not use them, or "" when it may
 
-A provider is switched off with settings.<NAME>_PROVIDER_ENABLED = False (env NAME_PROVIDER_ENABLED=0),
-a single model by listing "provider/model" in settings.DISABLED_MODELS.
+A provider is switched off with settings.<NAME>_PROVIDER_ENABLED = False (environment:
+NAME_PROVIDER_ENABLED=0), a single model by listing "provider/model" in settings.DISABLED_MODELS.
 """
 
 from __future__ import annotations

@@ -110,11 +110,11 @@ class LocalProvider(VideoProvider):
         if status is None or not (folder / "spec.json").exists():
             raise ProviderError("The local render job is missing.", permanent=True)
         state = status["state"]
-        if state in ("queued", "running") and not (folder / "cancel").exists():
-            if time.time() - status.get("updated", 0) > settings.LOCAL_RENDER_STALE_SECONDS:
-                # Nothing moved for too long: the worker rendering it died. Render it again.
-                _write_json(folder / "status.json", {**status, "updated": time.time()})
-                self._enqueue(job_id)
+        stale = time.time() - status.get("updated", 0) > settings.LOCAL_RENDER_STALE_SECONDS
+        if state in ("queued", "running") and stale and not (folder / "cancel").exists():
+            # Nothing moved for too long: the worker rendering it died. Render it again.
+            _write_json(folder / "status.json", {**status, "updated": time.time()})
+            self._enqueue(job_id)
         # Reading a local file is cheap: look again soon, so the progress bar moves smoothly.
         return JobStatus(
             state=state,

@@ -60,8 +60,17 @@ def creates() -> list[str]:
 
 
 def _model(name: str, **extra) -> ModelCapabilities:
-    return ModelCapabilities(name=name, label=name.title(), min_seconds=0.5, max_seconds=10,
-                             max_width=640, max_height=640, fps=(24,), seed=True, **extra)
+    return ModelCapabilities(
+        name=name,
+        label=name.title(),
+        min_seconds=0.5,
+        max_seconds=10,
+        max_width=640,
+        max_height=640,
+        fps=(24,),
+        seed=True,
+        **extra,
+    )
 
 
 def sample_video(seconds: float, width: int, height: int) -> Path:
@@ -69,8 +78,14 @@ def sample_video(seconds: float, width: int, height: int) -> Path:
     path = state_dir() / f"sample-{seconds:g}-{width}x{height}.mp4"
     if not path.exists():
         tmp = path.with_name(f".{uuid.uuid4().hex}.mp4")
-        media.render_still_motion(Image.new("RGB", (width, height), (40, 90, 160)), tmp,
-                                  width=width, height=height, fps=24, seconds=seconds)
+        media.render_still_motion(
+            Image.new("RGB", (width, height), (40, 90, 160)),
+            tmp,
+            width=width,
+            height=height,
+            fps=24,
+            seconds=seconds,
+        )
         os.replace(tmp, path)
     return path
 
@@ -83,8 +98,14 @@ class SlowProvider(VideoProvider):
     def submit(self, spec: RenderSpec) -> str:
         job_id = uuid.uuid4().hex
         folder = state_dir()
-        job = {"created": time.time(), "take": spec.take_id, "seconds": spec.seconds,
-               "width": spec.width, "height": spec.height, "model": spec.model}
+        job = {
+            "created": time.time(),
+            "take": spec.take_id,
+            "seconds": spec.seconds,
+            "width": spec.width,
+            "height": spec.height,
+            "model": spec.model,
+        }
         (folder / "jobs" / f"{job_id}.json").write_text(json.dumps(job))
         with open(folder / "creates.log", "a") as log:
             log.write(spec.take_id + "\n")
@@ -105,7 +126,9 @@ class SlowProvider(VideoProvider):
         elapsed = time.time() - job["created"]
         if elapsed >= latency:
             return JobStatus("succeeded", 100)
-        return JobStatus("running", int(100 * elapsed / latency), retry_after=max(0.2, latency - elapsed))
+        return JobStatus(
+            "running", int(100 * elapsed / latency), retry_after=max(0.2, latency - elapsed)
+        )
 
     def fetch(self, job_id: str, destination: Path) -> None:
         job = self._job(job_id)
@@ -125,7 +148,9 @@ class SlowProvider(VideoProvider):
 class CorruptProvider(SlowProvider):
     name = "corrupt"
     label = "Corrupt fake"
-    capabilities = Capabilities(models=tuple(_model(m) for m in ("garbage", "truncated", "empty", "short")))
+    capabilities = Capabilities(
+        models=tuple(_model(m) for m in ("garbage", "truncated", "empty", "short"))
+    )
 
     def poll(self, job_id: str) -> JobStatus:
         return JobStatus("succeeded", 100)
@@ -150,7 +175,9 @@ class FailingProvider(SlowProvider):
 
     def submit(self, spec: RenderSpec) -> str:
         if spec.model == "refused":
-            raise ProviderError("Your prompt was flagged by the provider's safety system.", permanent=True)
+            raise ProviderError(
+                "Your prompt was flagged by the provider's safety system.", permanent=True
+            )
         counter = state_dir() / f"errors-{spec.take_id}"
         errors = int(counter.read_text()) if counter.exists() else 0
         if errors < int(_setting("FAKE_TRANSIENT_ERRORS", "2")):

@@ -19,7 +19,12 @@ def target_still(width: int = 640, height: int = 360) -> Image.Image:
     image = Image.new("RGB", (width, height), "white")
     side = height // 5
     ImageDraw.Draw(image).rectangle(
-        (width // 2 - side // 2, height // 2 - side // 2, width // 2 + side // 2, height // 2 + side // 2),
+        (
+            width // 2 - side // 2,
+            height // 2 - side // 2,
+            width // 2 + side // 2,
+            height // 2 + side // 2,
+        ),
         fill="black",
     )
     return image
@@ -40,10 +45,30 @@ def same(a: Image.Image, b: Image.Image) -> bool:
     return a.tobytes() == b.tobytes()
 
 
-def render(tmp_path, move: str, *, width=160, height=90, fps=24, seconds=1.0, seed=0, still=None, burn_in=""):
+def render(
+    tmp_path,
+    move: str,
+    *,
+    width=160,
+    height=90,
+    fps=24,
+    seconds=1.0,
+    seed=0,
+    still=None,
+    burn_in="",
+):
     out = tmp_path / f"{move}-{seed}-{width}x{height}.mp4"
-    media.render_still_motion(still or target_still(), out, width=width, height=height, fps=fps,
-                              seconds=seconds, move=move, seed=seed, burn_in=burn_in)
+    media.render_still_motion(
+        still or target_still(),
+        out,
+        width=width,
+        height=height,
+        fps=fps,
+        seconds=seconds,
+        move=move,
+        seed=seed,
+        burn_in=burn_in,
+    )
     return out
 
 
@@ -51,7 +76,9 @@ def render(tmp_path, move: str, *, width=160, height=90, fps=24, seconds=1.0, se
     ("width", "height", "fps", "seconds"),
     [(160, 90, 24, 1.0), (90, 160, 30, 1.5), (344, 144, 25, 0.5), (128, 128, 12, 2.0)],
 )
-def test_it_makes_h264_at_the_requested_size_fps_and_duration(tmp_path, width, height, fps, seconds):
+def test_it_makes_h264_at_the_requested_size_fps_and_duration(
+    tmp_path, width, height, fps, seconds
+):
     path = render(tmp_path, "push_in", width=width, height=height, fps=fps, seconds=seconds)
 
     info = media.probe_video(path)
@@ -103,7 +130,9 @@ def test_static_holds_still(tmp_path):
 
 def test_dolly_zoom_keeps_the_subject_while_the_background_widens(tmp_path):
     still = target_still()
-    ImageDraw.Draw(still).rectangle((10, 10, 60, 60), fill="black")  # a corner mark in the background
+    ImageDraw.Draw(still).rectangle(
+        (10, 10, 60, 60), fill="black"
+    )  # a corner mark in the background
     first, *_, last = frames(render(tmp_path, "dolly_zoom", still=still))
     centre = (50, 30, 110, 60)
     assert square(first.crop(centre))[0] == pytest.approx(square(last.crop(centre))[0], abs=2)
@@ -138,9 +167,16 @@ def test_it_renders_up_to_two_minutes(tmp_path):
 
 def test_a_shot_without_a_panel_gets_a_title_card(settings, tmp_path):
     provider = LocalProvider(root=tmp_path)
-    spec = RenderSpec(take_id="3f0c4a7e-9a55-4d0e-8a7e-0b1e6d0b7a11", model="animatic",
-                      prompt="The keeper climbs the spiral stairs.", seconds=1, width=320, height=180,
-                      fps=24, params={"code": "1A", "slugline": "INT. TOWER - NIGHT", "characters": ["Mara"]})
+    spec = RenderSpec(
+        take_id="3f0c4a7e-9a55-4d0e-8a7e-0b1e6d0b7a11",
+        model="animatic",
+        prompt="The keeper climbs the spiral stairs.",
+        seconds=1,
+        width=320,
+        height=180,
+        fps=24,
+        params={"code": "1A", "slugline": "INT. TOWER - NIGHT", "characters": ["Mara"]},
+    )
     card = provider.still(spec).convert("L")
     assert ImageStat.Stat(card).stddev[0] > 10  # text on it, not a flat colour
     assert provider.still(spec).size == (480, 270)
@@ -150,8 +186,16 @@ def test_it_goes_through_submit_poll_fetch_like_a_remote_provider(tmp_path, monk
     provider = LocalProvider(root=tmp_path / "jobs")
     queued = []
     monkeypatch.setattr(provider, "_enqueue", queued.append)
-    spec = RenderSpec(take_id="3f0c4a7e-9a55-4d0e-8a7e-0b1e6d0b7a11", model="animatic", prompt="A storm.",
-                      seconds=1, width=160, height=90, fps=24, params={"camera_move": "push_in"})
+    spec = RenderSpec(
+        take_id="3f0c4a7e-9a55-4d0e-8a7e-0b1e6d0b7a11",
+        model="animatic",
+        prompt="A storm.",
+        seconds=1,
+        width=160,
+        height=90,
+        fps=24,
+        params={"camera_move": "push_in"},
+    )
 
     job = provider.submit(spec)
     assert provider.submit(spec) == job  # asked twice, one job
@@ -168,8 +212,15 @@ def test_a_render_whose_worker_died_is_started_again(tmp_path, monkeypatch, sett
     provider = LocalProvider(root=tmp_path)
     queued = []
     monkeypatch.setattr(provider, "_enqueue", queued.append)
-    spec = RenderSpec(take_id="3f0c4a7e-9a55-4d0e-8a7e-0b1e6d0b7a11", model="animatic", prompt="x",
-                      seconds=1, width=160, height=90, fps=24)
+    spec = RenderSpec(
+        take_id="3f0c4a7e-9a55-4d0e-8a7e-0b1e6d0b7a11",
+        model="animatic",
+        prompt="x",
+        seconds=1,
+        width=160,
+        height=90,
+        fps=24,
+    )
     job = provider.submit(spec)
     settings.LOCAL_RENDER_STALE_SECONDS = -1
     provider.poll(job)
@@ -179,8 +230,15 @@ def test_a_render_whose_worker_died_is_started_again(tmp_path, monkeypatch, sett
 def test_cancel_stops_the_render(tmp_path, monkeypatch):
     provider = LocalProvider(root=tmp_path)
     monkeypatch.setattr(provider, "_enqueue", lambda job: None)
-    spec = RenderSpec(take_id="3f0c4a7e-9a55-4d0e-8a7e-0b1e6d0b7a11", model="animatic", prompt="x",
-                      seconds=5, width=160, height=90, fps=24)
+    spec = RenderSpec(
+        take_id="3f0c4a7e-9a55-4d0e-8a7e-0b1e6d0b7a11",
+        model="animatic",
+        prompt="x",
+        seconds=5,
+        width=160,
+        height=90,
+        fps=24,
+    )
     job = provider.submit(spec)
     provider.cancel(job)
     provider.render(job)

@@ -35,7 +35,9 @@ def test_a_member_gets_the_whole_file_as_video_mp4(owner_client, video_url):
     assert body(response) == DATA
 
 
-@pytest.mark.parametrize("member", ["owner_client", "editor_client", "reviewer_client", "viewer_client"])
+@pytest.mark.parametrize(
+    "member", ["owner_client", "editor_client", "reviewer_client", "viewer_client"]
+)
 def test_every_role_can_watch(request, member, video_url):
     assert request.getfixturevalue(member).get(video_url).status_code == 200
 
@@ -61,7 +63,9 @@ def test_a_range_gets_206_with_just_those_bytes(owner_client, video_url, header,
     assert body(response) == DATA[first : last + 1]
 
 
-@pytest.mark.parametrize("header", ["bytes=10240-", "bytes=20000-30000", "bytes=500-100", "bytes=-0"])
+@pytest.mark.parametrize(
+    "header", ["bytes=10240-", "bytes=20000-30000", "bytes=500-100", "bytes=-0"]
+)
 def test_a_range_outside_the_file_gets_416(owner_client, video_url, header):
     response = owner_client.get(video_url, HTTP_RANGE=header)
     assert response.status_code == 416
@@ -102,13 +106,17 @@ def test_missing_files_and_odd_paths_are_404(owner_client, project):
 
 
 def test_posters_are_served_as_jpeg(owner_client, project):
-    name = default_storage.save(f"projects/{project.id}/takes/abc/poster.jpg", ContentFile(b"\xff\xd8\xff"))
+    name = default_storage.save(
+        f"projects/{project.id}/takes/abc/poster.jpg", ContentFile(b"\xff\xd8\xff")
+    )
     response = owner_client.get(f"/media/{name}")
     assert response["Content-Type"] == "image/jpeg"
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_with_x_accel_redirect_nginx_sends_the_bytes(owner_client, outsider_client, video_url, settings):
+def test_with_x_accel_redirect_nginx_sends_the_bytes(
+    owner_client, outsider_client, video_url, settings
+):
     settings.MEDIA_ACCEL_REDIRECT = "/protected-media/"
     response = owner_client.get(video_url, HTTP_RANGE="bytes=0-10")
     assert response.status_code == 200

@@ -12,8 +12,8 @@ from PIL import Image
 from billing import ledger
 from shots import media, renders
 from shots.models import Take, TakeStatus
-from tests.fakes import providers as fakes
 from tests.factories import png_upload
+from tests.fakes import providers as fakes
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,9 @@ def wait_for(takes, timeout: float = 20.0):
             return sorted(done, key=lambda t: t.number)
         time.sleep(0.1)
     left = Take.objects.filter(id__in=ids).exclude(status__in=["succeeded", "failed", "canceled"])
-    raise AssertionError(f"not finished after {timeout} s: {[(t.number, t.status, t.error) for t in left]}")
+    raise AssertionError(
+        f"not finished after {timeout} s: {[(t.number, t.status, t.error) for t in left]}"
+    )
 
 
 def stored_files(project) -> list[str]:
@@ -67,7 +69,9 @@ def settled(monkeypatch):
 def test_a_local_take_is_rendered_stored_and_probed(shot, director, celery_worker, settled):
     shot.camera_move = "push_in"
     shot.save()
-    [take] = renders.request_take(shot, director, provider="local", model="animatic", seconds=1, size="160x90")
+    [take] = renders.request_take(
+        shot, director, provider="local", model="animatic", seconds=1, size="160x90"
+    )
 
     [take] = wait_for([take])
 
@@ -96,16 +100,22 @@ def test_a_local_take_is_rendered_stored_and_probed(shot, director, celery_worke
 def test_the_panel_is_what_moves(shot, director, celery_worker):
     shot.panel = png_upload(width=64, height=36)
     shot.save()
-    [take] = renders.request_take(shot, director, provider="local", model="animatic", seconds=0.5, size="160x90")
+    [take] = renders.request_take(
+        shot, director, provider="local", model="animatic", seconds=0.5, size="160x90"
+    )
     [take] = wait_for([take])
     with default_storage.open(take.poster.name) as fh:
         red, green, blue = Image.open(fh).convert("RGB").getpixel((80, 45))
     assert red > 200 and green < 60 and blue < 60  # the factory's panel is red
 
 
-def test_a_slow_provider_is_polled_until_done(shot, director, fake_providers, celery_worker, settings):
+def test_a_slow_provider_is_polled_until_done(
+    shot, director, fake_providers, celery_worker, settings
+):
     settings.FAKE_LATENCY = 1.5
-    takes = renders.request_take(shot, director, provider="slow", model="slow-1", seconds=1, size="160x90", count=2)
+    takes = renders.request_take(
+        shot, director, provider="slow", model="slow-1", seconds=1, size="160x90", count=2
+    )
     time.sleep(0.8)
     running = Take.objects.get(id=takes[0].id)
     assert running.status in (TakeStatus.SUBMITTED, TakeStatus.RUNNING)
@@ -118,8 +128,12 @@ def test_a_slow_provider_is_polled_until_done(shot, director, fake_providers, ce
     assert all(t.polls >= 1 for t in done)
 
 
-def test_a_permanent_provider_error_fails_the_take_at_once(shot, director, fake_providers, celery_worker, settled):
-    [take] = renders.request_take(shot, director, provider="failing", model="refused", seconds=1, size="160x90")
+def test_a_permanent_provider_error_fails_the_take_at_once(
+    shot, director, fake_providers, celery_worker, settled
+):
+    [take] = renders.request_take(
+        shot, director, provider="failing", model="refused", seconds=1, size="160x90"
+    )
     [take] = wait_for([take], timeout=5)
     assert take.status == TakeStatus.FAILED
     assert take.error == "Your prompt was flagged by the provider's safety system."
@@ -130,7 +144,9 @@ def test_a_permanent_provider_error_fails_the_take_at_once(shot, director, fake_
 
 def test_transient_errors_are_retried(shot, director, fake_providers, celery_worker, settings):
     settings.FAKE_TRANSIENT_ERRORS = 2
-    [take] = renders.request_take(shot, director, provider="failing", model="flaky", seconds=1, size="160x90")
+    [take] = renders.request_take(
+        shot, director, provider="failing", model="flaky", seconds=1, size="160x90"
+    )
     [take] = wait_for([take], timeout=15)
     assert take.status == TakeStatus.SUCCEEDED, take.error
     assert take.submits == 3
@@ -146,9 +162,12 @@ def test_transient_errors_are_retried(shot, director, fake_providers, celery_wor
         ("short", "0.50 s of video for a 2 s take"),
     ],
 )
-def test_a_bad_file_fails_the_take_and_stores_nothing(shot, director, fake_providers, celery_worker, settled,
-                                                     model, message):
-    [take] = renders.request_take(shot, director, provider="corrupt", model=model, seconds=2, size="160x90")
+def test_a_bad_file_fails_the_take_and_stores_nothing(
+    shot, director, fake_providers, celery_worker, settled, model, message
+):
+    [take] = renders.request_take(
+        shot, director, provider="corrupt", model=model, seconds=2, size="160x90"
+    )
     [take] = wait_for([take])
     assert take.status == TakeStatus.FAILED
     assert message in take.error
@@ -157,9 +176,13 @@ def test_a_bad_file_fails_the_take_and_stores_nothing(shot, director, fake_provi
     assert len(settled["release"]) == 1 and settled["capture"] == []
 
 
-def test_cancel_while_the_provider_works(shot, director, fake_providers, celery_worker, settings, settled):
+def test_cancel_while_the_provider_works(
+    shot, director, fake_providers, celery_worker, settings, settled
+):
     settings.FAKE_LATENCY = 30
-    [take] = renders.request_take(shot, director, provider="slow", model="slow-1", seconds=1, size="160x90")
+    [take] = renders.request_take(
+        shot, director, provider="slow", model="slow-1", seconds=1, size="160x90"
+    )
     end = time.monotonic() + 5
     while not Take.objects.get(id=take.id).provider_job_id and time.monotonic() < end:
         time.sleep(0.05)
@@ -179,10 +202,14 @@ def test_cancel_while_the_provider_works(shot, director, fake_providers, celery_
     assert len(settled["release"]) == 1
 
 
-def test_a_take_past_its_deadline_fails_with_a_clear_message(shot, director, fake_providers, celery_worker, settings):
+def test_a_take_past_its_deadline_fails_with_a_clear_message(
+    shot, director, fake_providers, celery_worker, settings
+):
     settings.FAKE_LATENCY = 60
     settings.TAKE_DEADLINE_SECONDS = 1
-    [take] = renders.request_take(shot, director, provider="slow", model="slow-1", seconds=1, size="160x90")
+    [take] = renders.request_take(
+        shot, director, provider="slow", model="slow-1", seconds=1, size="160x90"
+    )
     time.sleep(1.2)
 
     assert renders.sweep_takes()["timed_out"] == 1
@@ -192,9 +219,15 @@ def test_a_take_past_its_deadline_fails_with_a_clear_message(shot, director, fak
     assert take.error.startswith("Timed out: the take was not finished")
 
 
-def test_the_sweeper_redrives_a_take_whose_message_was_lost(shot, director, celery_worker, settings, monkeypatch):
-    monkeypatch.setattr(renders, "_enqueue_on_commit", lambda *args, **kwargs: None)  # the message is lost
-    [take] = renders.request_take(shot, director, provider="local", model="animatic", seconds=0.5, size="160x90")
+def test_the_sweeper_redrives_a_take_whose_message_was_lost(
+    shot, director, celery_worker, settings, monkeypatch
+):
+    monkeypatch.setattr(
+        renders, "_enqueue_on_commit", lambda *args, **kwargs: None
+    )  # the message is lost
+    [take] = renders.request_take(
+        shot, director, provider="local", model="animatic", seconds=0.5, size="160x90"
+    )
     time.sleep(0.5)
     assert Take.objects.get(id=take.id).status == TakeStatus.QUEUED
     settings.TAKE_STALE_SECONDS = 0
@@ -205,9 +238,13 @@ def test_the_sweeper_redrives_a_take_whose_message_was_lost(shot, director, cele
     assert take.status == TakeStatus.SUCCEEDED
 
 
-def test_a_switched_off_provider_still_finishes_takes_in_flight(shot, director, fake_providers, celery_worker, settings):
+def test_a_switched_off_provider_still_finishes_takes_in_flight(
+    shot, director, fake_providers, celery_worker, settings
+):
     settings.FAKE_LATENCY = 1
-    [take] = renders.request_take(shot, director, provider="slow", model="slow-1", seconds=1, size="160x90")
+    [take] = renders.request_take(
+        shot, director, provider="slow", model="slow-1", seconds=1, size="160x90"
+    )
     settings.SLOW_PROVIDER_ENABLED = False
     [take] = wait_for([take])
     assert take.status == TakeStatus.SUCCEEDED

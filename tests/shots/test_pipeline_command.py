@@ -16,8 +16,22 @@ def test_it_generates_and_waits_for_a_take(shot, owner, allow_generation, celery
     allow_generation(owner)
     out = io.StringIO()
 
-    call_command("generate", str(shot.id), "--provider", "local", "--seconds", "1", "--size", "160x90",
-                 "--count", "2", "--wait", "--timeout", "60", stdout=out)
+    call_command(
+        "generate",
+        str(shot.id),
+        "--provider",
+        "local",
+        "--seconds",
+        "1",
+        "--size",
+        "160x90",
+        "--count",
+        "2",
+        "--wait",
+        "--timeout",
+        "60",
+        stdout=out,
+    )
 
     takes = list(Take.objects.filter(shot=shot))
     assert [t.status for t in takes] == [TakeStatus.SUCCEEDED] * 2

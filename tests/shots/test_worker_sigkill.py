@@ -40,7 +40,9 @@ class WorkerProcess:
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.fakes.worker_settings",
-            "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+            "DATABASE_URL": (
+                f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+            ),
             "CELERY_QUEUE": app.conf.task_default_queue,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "LOCAL_RENDER_DIR": str(settings.LOCAL_RENDER_DIR),
@@ -54,11 +56,33 @@ class WorkerProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> WorkerProcess:
-        command = [sys.executable, "-m", "celery", "-A", "studio", "worker", "--pool", "threads",
-                   "--concurrency", "2", "--queues", self.env["CELERY_QUEUE"], "--loglevel", "WARNING",
-                   "--without-gossip", "--without-mingle", "--without-heartbeat"]
-        self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log.open("a"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "studio",
+            "worker",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "2",
+            "--queues",
+            self.env["CELERY_QUEUE"],
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+        self.proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         return self
 
     def kill(self) -> None:
@@ -119,7 +143,9 @@ def all_terminal(takes) -> bool:
 
 def assert_each_finished_once(takes, creates_per_take: int = 1) -> None:
     done = list(Take.objects.filter(id__in=[t.id for t in takes]))
-    assert [t.status for t in done] == [TakeStatus.SUCCEEDED] * len(takes), [(t.status, t.error) for t in done]
+    assert [t.status for t in done] == [TakeStatus.SUCCEEDED] * len(takes), [
+        (t.status, t.error) for t in done
+    ]
     assert Counter(fakes.creates()) == {str(t.id): creates_per_take for t in takes}
     for take in done:
         folder = f"projects/{take.shot.project_id}/takes/{take.id}"
@@ -132,7 +158,9 @@ def assert_each_finished_once(takes, creates_per_take: int = 1) -> None:
 
 def test_sigkill_mid_poll(shot, director, worker_process):
     worker = worker_process(FAKE_LATENCY=4, FAKE_POLL_DELAY=0.3).start()
-    takes = renders.request_take(shot, director, provider="slow", model="slow-1", seconds=1, size="160x90", count=4)
+    takes = renders.request_take(
+        shot, director, provider="slow", model="slow-1", seconds=1, size="160x90", count=4
+    )
     wait_until(lambda: statuses(takes) == ["running"] * 4, timeout=30)
 
     worker.kill()
@@ -145,7 +173,9 @@ def test_sigkill_mid_poll(shot, director, worker_process):
 
 def test_sigkill_mid_download(shot, director, worker_process):
     worker = worker_process(FAKE_LATENCY=0.5, FAKE_FETCH_DELAY=3).start()
-    takes = renders.request_take(shot, director, provider="slow", model="slow-1", seconds=1, size="160x90", count=2)
+    takes = renders.request_take(
+        shot, director, provider="slow", model="slow-1", seconds=1, size="160x90", count=2
+    )
     wait_until(lambda: statuses(takes).count("downloading") == 2, timeout=30)
     time.sleep(0.5)
 
@@ -161,8 +191,9 @@ def test_sigkill_between_the_providers_create_and_saving_its_id_creates_twice_at
     shot, director, worker_process, settings
 ):
     worker = worker_process().start()
-    [take] = renders.request_take(shot, director, provider="crashing", model="crash-after-create",
-                                  seconds=1, size="160x90")
+    [take] = renders.request_take(
+        shot, director, provider="crashing", model="crash-after-create", seconds=1, size="160x90"
+    )
     worker.proc.wait(30)  # the provider kills its worker right after creating the job
     take.refresh_from_db()
     assert take.status == TakeStatus.QUEUED and take.submits == 1 and not take.provider_job_id

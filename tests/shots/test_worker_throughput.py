@@ -25,15 +25,23 @@ def test_40_takes_of_3_s_each_finish_in_under_30_s_on_2_worker_slots(
     started = time.monotonic()
     takes = []
     for _ in range(10):
-        takes += renders.request_take(shot, owner, provider="slow", model="slow-1", seconds=1,
-                                      size="160x90", count=4)
+        takes += renders.request_take(
+            shot, owner, provider="slow", model="slow-1", seconds=1, size="160x90", count=4
+        )
     while time.monotonic() - started < 30:
-        if Take.objects.filter(id__in=[t.id for t in takes], status__in=["succeeded", "failed", "canceled"]).count() == 40:
+        if (
+            Take.objects.filter(
+                id__in=[t.id for t in takes], status__in=["succeeded", "failed", "canceled"]
+            ).count()
+            == 40
+        ):
             break
         time.sleep(0.1)
     elapsed = time.monotonic() - started
 
-    statuses = list(Take.objects.filter(id__in=[t.id for t in takes]).values_list("status", flat=True))
+    statuses = list(
+        Take.objects.filter(id__in=[t.id for t in takes]).values_list("status", flat=True)
+    )
     assert statuses.count(TakeStatus.SUCCEEDED) == 40, statuses
     assert elapsed < 30
     assert len(fakes.creates()) == 40  # each take created once

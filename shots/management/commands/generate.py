@@ -100,7 +100,8 @@ class Command(BaseCommand):
                     seen[take.id] = state
                     line = f"{take.id}  {take.shot.code} take {take.number}  {take.status_text}"
                     if take.status == TakeStatus.SUCCEEDED:
-                        line += f"  {take.video.name} ({take.duration:.2f} s, {take.result_width}x{take.result_height})"
+                        size = f"{take.result_width}x{take.result_height}"
+                        line += f"  {take.video.name} ({take.duration:.2f} s, {size})"
                     self.stdout.write(line)
             if all(t.is_terminal for t in takes):
                 return sum(t.status != TakeStatus.SUCCEEDED for t in takes)
