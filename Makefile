@@ -45,6 +45,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	@scripts/services.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/board.py
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/ledger.py
 
 clean:
 	rm -rf $(VENV) var
