@@ -117,7 +117,9 @@
 
     if ("requestVideoFrameCallback" in HTMLVideoElement.prototype) {
       var onFrame = function (now, metadata) {
-        show(frameAt(metadata.mediaTime, fps));
+        // While playing, the presented frame is the truth. Paused, a step has already set the
+        // frame it asked for, and a late callback from an earlier seek must not undo it.
+        if (!video.paused && !video.seeking) show(frameAt(metadata.mediaTime, fps));
         video.requestVideoFrameCallback(onFrame);
       };
       video.requestVideoFrameCallback(onFrame);

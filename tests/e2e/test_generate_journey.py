@@ -99,6 +99,10 @@ def test_generate_watch_play_circle_and_see_it_on_the_board(
     assert form.locator("select[name=provider]").input_value() == "local"
     form.locator("select[name=size]").select_option("1280x720")
     form.locator("select[name=seconds]").select_option("6")
+    # The credit estimate next to Generate follows the choices (local, 720p: 1 credit a second).
+    page.wait_for_function(
+        "document.querySelector('#credit-estimate').textContent.includes('6 credits')"
+    )
 
     # Generate, and watch the card poll its status until the take is done.
     form.locator("button[type=submit]").click()
