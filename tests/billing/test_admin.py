@@ -109,3 +109,22 @@ def test_ledger_entries_cannot_be_edited_or_deleted_in_the_admin(admin_client, o
 def test_non_staff_cannot_reach_the_billing_admin(owner_client):
     response = owner_client.get(reverse("admin:billing_subscription_changelist"))
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["plan", "ratecard", "subscription", "projectbudget", "ledgerentry", "account", "hold"],
+)
+def test_every_billing_admin_list_opens(admin_client, owner, take_factory, name):
+    ledger.hold_for_take(take_factory(owner))
+    response = admin_client.get(reverse(f"admin:billing_{name}_changelist"))
+    assert response.status_code == 200
+
+
+def test_a_project_budget_is_added_in_the_admin(admin_client, project):
+    response = admin_client.post(
+        reverse("admin:billing_projectbudget_add"),
+        {"project": project.pk, "credits": 500, "note": "festival cut"},
+    )
+    assert response.status_code == 302
+    assert project.credit_budget.credits == 500
