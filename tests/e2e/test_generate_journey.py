@@ -98,10 +98,11 @@ def test_generate_watch_play_circle_and_see_it_on_the_board(
     form.wait_for()
     assert form.locator("select[name=provider]").input_value() == "local"
     form.locator("select[name=size]").select_option("1280x720")
-    form.locator("select[name=seconds]").select_option("6")
+    form.locator("select[name=seconds]").select_option("12")
     # The credit estimate next to Generate follows the choices (local, 720p: 1 credit a second).
+    # (12 s, so the render outlasts the pipeline's first 2 s poll and the bar shows progress.)
     page.wait_for_function(
-        "document.querySelector('#credit-estimate').textContent.includes('6 credits')"
+        "document.querySelector('#credit-estimate').textContent.includes('12 credits')"
     )
 
     # Generate, and watch the card poll its status until the take is done.
@@ -111,7 +112,7 @@ def test_generate_watch_play_circle_and_see_it_on_the_board(
     page.wait_for_selector(".take-card .badge-succeeded", timeout=RENDER_TIMEOUT_MS)
 
     take = Take.objects.get(shot=shot)
-    assert take.status == TakeStatus.SUCCEEDED and take.seconds == Decimal("6")
+    assert take.status == TakeStatus.SUCCEEDED and take.seconds == Decimal("12")
     history = page.evaluate("window.statusHistory")
     progress = [value for status, value in history if value is not None]
     assert len(set(progress)) >= 2, history  # the bar moved…
@@ -221,17 +222,17 @@ def test_generate_watch_play_circle_and_see_it_on_the_board(
     page.click("[data-animatic] [data-action=toggle]")
     page.wait_for_function("Number(document.querySelector('[data-animatic]').dataset.frame) > 12")
     page.click("[data-animatic] [data-action=toggle]")
-    # Jump to the second shot: the playhead goes to its first frame (6 s = 144 frames in).
+    # Jump to the second shot: the playhead goes to its first frame (12 s = 288 frames in).
     page.locator(".animatic-segment").nth(1).focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('[data-animatic]').dataset.frame === '144'")
-    assert page.locator("[data-timecode]").inner_text() == "00:00:06:00"
+    page.wait_for_function("document.querySelector('[data-animatic]').dataset.frame === '288'")
+    assert page.locator("[data-timecode]").inner_text() == "00:00:12:00"
     assert page.locator(".animatic-card-code").inner_text() == "1B"
     page.locator(".animatic-segment").nth(0).focus()
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('[data-animatic]').dataset.index === '0'")
     # Play across both cuts: the hold, then the third shot's take from the deck loaded behind.
-    page.evaluate("document.querySelector('[data-animatic]').studioAnimatic.seekFrame(138)")
+    page.evaluate("document.querySelector('[data-animatic]').studioAnimatic.seekFrame(282)")
     page.click("[data-animatic] [data-action=toggle]")
     page.wait_for_function("document.querySelector('[data-animatic]').dataset.index === '1'")
     page.wait_for_function(
