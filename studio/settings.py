@@ -223,6 +223,10 @@ CELERY_BEAT_SCHEDULE["billing-sweep-holds"] = {"task": "billing.tasks.sweep_hold
 CELERY_BEAT_SCHEDULE["billing-reconcile"] = {"task": "billing.tasks.reconcile_ledger", "schedule": 60 * 60.0}
 # Tests and benchmarks give each run its own queue so parallel runs never eat each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+# Celery closes the database connection before and after every task unless told to reuse it,
+# and a new PostgreSQL connection per task costs more than a pipeline step itself. Reused
+# connections are still closed every 2 x this many tasks.
+CELERY_DB_REUSE_MAX = 500
 # The generation pipeline's sweeper: re-drives takes whose last look is stale (lost messages, dead
 # workers) and fails takes past their deadline (shots/renders.py sweep_takes).
 CELERY_BEAT_SCHEDULE["shots-sweep-takes"] = {"task": "shots.tasks.sweep_takes", "schedule": 60.0}

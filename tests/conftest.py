@@ -195,9 +195,21 @@ def celery_worker(transactional_db, settings):
 
     from studio.celery import app
 
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    def close_connections(**kwargs):
+        # The settings keep connections across tasks (CELERY_DB_REUSE_MAX); here the worker's
+        # threads must not leave any open, or the test database cannot be dropped at the end.
+        connections.close_all()
+
     app.conf.task_always_eager = False
     with app.connection_for_write() as connection:
         connection.default_channel.queue_purge(app.conf.task_default_queue)
-    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False,
-                      loglevel="WARNING", shutdown_timeout=10) as worker:
-        yield worker
+    task_postrun.connect(close_connections, weak=False)
+    try:
+        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False,
+                          loglevel="WARNING", shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        task_postrun.disconnect(close_connections)
