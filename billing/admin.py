@@ -106,10 +106,17 @@ def _adjust_view(modeladmin, request: HttpRequest, users: list) -> object:
     )
 
 
+def _top_up(request, subscriptions) -> None:
+    """A raised allowance is granted at once for the current period (ledger.top_up_allowance)."""
+    for subscription in subscriptions:
+        ledger.top_up_allowance(subscription, by=request.user)
+
+
 def _set_limit(modeladmin, request, users, **fields) -> None:
     for user in users:
         Subscription.for_user(user)
     Subscription.objects.filter(user__in=users).update(**fields)
+    _top_up(request, Subscription.objects.filter(user__in=users))
     modeladmin.message_user(
         request, f"Updated the limits of {len(users)} user(s).", messages.SUCCESS
     )
@@ -121,6 +128,7 @@ def _move_to(plan: Plan):
         for user in users:
             Subscription.for_user(user)
         Subscription.objects.filter(user__in=users).update(plan=plan)
+        _top_up(request, Subscription.objects.filter(user__in=users))
         modeladmin.message_user(
             request, f"Moved {len(users)} user(s) to the {plan.name} plan.", messages.SUCCESS
         )
@@ -191,6 +199,8 @@ class SubscriptionInline(admin.StackedInline):
 
 
 class StudioUserAdmin(LimitActions, UserAdmin):
+    """The Users list with each user's plan, credits and limit, and the limit actions."""
+
     list_display = [*UserAdmin.list_display, "plan", "credits", "limit"]
     list_select_related = ["subscription__plan", "credit_account"]
     actions = ["adjust_credits", "hard_stop", "lift_hard_stop", "make_unlimited", "clear_overrides"]
@@ -199,6 +209,10 @@ class StudioUserAdmin(LimitActions, UserAdmin):
     def changelist_view(self, request, extra_context=None):
         ensure_subscriptions()
         return super().changelist_view(request, extra_context)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        _top_up(request, Subscription.objects.filter(user=form.instance))
 
     @admin.display(description="Plan", ordering="subscription__plan__position")
     def plan(self, user) -> str:
@@ -252,6 +266,11 @@ class SubscriptionAdmin(LimitActions, admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # every user has one (Subscription.for_user)
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Also the list's inline edits (list_editable saves each changed row here)."""
+        super().save_model(request, obj, form, change)
+        _top_up(request, [obj])
 
     @admin.display(description="Available")
     def available(self, subscription) -> str:

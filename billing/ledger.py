@@ -686,6 +686,37 @@ def renew_due_subscriptions(now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
+def top_up_allowance(subscription: Subscription, *, by=None) -> int:
+    """After an admin raises a user's allowance (a bigger plan, a higher override), grant the
+    difference for the current period now, expiring with it. Lowering it waits for the next
+    period: credits already granted are not taken back. Returns the credits granted (once per
+    new allowance: the key names it)."""
+    subscription = Subscription.objects.select_related("plan").get(pk=subscription.pk)
+    account = account_for(subscription.user)
+    granted = (
+        Grant.objects.filter(
+            account=account, source="allowance", expires_at=subscription.current_period_end
+        ).aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    missing = subscription.allowance - granted
+    if missing <= 0:
+        return 0
+    start = subscription.current_period_start.isoformat()
+    entry = grant(
+        account,
+        missing,
+        source="allowance",
+        expires_at=subscription.current_period_end,
+        key=f"allowance:sub:{subscription.pk}:{start}:to:{subscription.allowance}",
+        memo=f"Allowance raised to {subscription.allowance:,} ({subscription.plan.name}) "
+        f"until {_day(subscription.current_period_end)}",
+        by=by,
+    )
+    return missing if entry else 0
+
+
+@transaction.atomic
 def renew_subscription(subscription_id: int, now: dt.datetime | None = None) -> bool:
     """Start the subscription's next period: expire what the plan does not roll over, carry what
     it does (up to its cap), grant the allowance. Exactly once per period: the subscription row

@@ -128,3 +128,22 @@ def test_a_project_budget_is_added_in_the_admin(admin_client, project):
     )
     assert response.status_code == 302
     assert project.credit_budget.credits == 500
+
+
+def test_moving_to_a_bigger_plan_grants_the_difference_for_this_period(admin_client, owner):
+    ledger.account_for(owner)  # Free: 100
+    admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "move_to_pro", ACTION_CHECKBOX_NAME: [owner.pk]},
+    )
+    assert ledger.balance_for(owner).available == 2000
+    admin_client.post(  # again: nothing more
+        reverse("admin:auth_user_changelist"),
+        {"action": "move_to_pro", ACTION_CHECKBOX_NAME: [owner.pk]},
+    )
+    admin_client.post(  # down to Free: granted credits are not taken back
+        reverse("admin:auth_user_changelist"),
+        {"action": "move_to_free", ACTION_CHECKBOX_NAME: [owner.pk]},
+    )
+    assert ledger.balance_for(owner).available == 2000
+    assert ledger.reconcile() == []

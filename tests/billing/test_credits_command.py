@@ -83,3 +83,8 @@ def test_reconcile_reports_drift_naming_the_account_and_changes_nothing(owner):
     assert exit_.value.code == 1
     assert "(owner): available is 90 but the entries add up to 100 (drift -10)" in err.getvalue()
     assert Account.objects.get(user=owner).available == 90
+
+
+def test_limit_monthly_grants_a_raise_at_once(owner):
+    assert credits("limit", "owner", "--monthly", "500") == "plan=Free available=500 held=0"
+    assert credits("limit", "owner", "--monthly", "300") == "plan=Free available=500 held=0"

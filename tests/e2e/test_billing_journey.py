@@ -97,6 +97,7 @@ def test_a_free_user_is_told_why_an_admin_raises_the_limit_and_the_take_goes_thr
     admin.locator(".messagelist").wait_for()
     admin_context.close()
     assert Subscription.for_user(newcomer).plan.name == "Pro"
+    # Pro's allowance is 2,000 a month: the difference is granted for the rest of this period.
 
     # The same request now goes through, and its credits are charged once.
     page.goto(long_shot.get_absolute_url())
@@ -115,10 +116,10 @@ def test_a_free_user_is_told_why_an_admin_raises_the_limit_and_the_take_goes_thr
         time.sleep(0.1)
     assert captured.count() == 1
     account = Account.objects.get(user=newcomer)
-    assert (account.available, account.held) == (90, 0)
+    assert (account.available, account.held) == (1990, 0)
     page.goto("/billing/")
-    assert page.locator("#credits-available").inner_text() == "90"
-    assert page.locator("#header-credits").inner_text().split()[0] == "90"
+    assert page.locator("#credits-available").inner_text() == "1,990"
+    assert page.locator("#header-credits").inner_text().split()[0] == "1,990"
     page.screenshot(path=SCREENSHOTS / "billing-credits.png", full_page=True)
 
     # The admin sees who spent what, on which provider, on the usage page.

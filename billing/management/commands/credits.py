@@ -5,7 +5,7 @@
     manage.py credits limit <username> --monthly <n> | --stop | --unlimited | --plan [<slug>]
 
 `--plan` alone puts the user back on their plan's limits (clears every override); `--plan pro`
-also moves them to that plan.
+also moves them to that plan. A raised allowance is granted at once for the current period.
 """
 
 from __future__ import annotations
@@ -83,3 +83,4 @@ class Command(BaseCommand):
             subscription.monthly_allowance = subscription.max_take_seconds = None
             subscription.hard_stop = subscription.unlimited = False
         subscription.save()
+        ledger.top_up_allowance(subscription)
