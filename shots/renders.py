@@ -24,7 +24,8 @@ The pipeline (driven by the thin tasks in shots/tasks.py; every step takes an id
 
     submit_step    QUEUED -> SUBMITTED        ask the provider to create the video
     poll_step      SUBMITTED/RUNNING -> ...   ask how it goes; re-enqueued with a countdown
-                                              (2 s growing to 30 s, or the provider's hint)
+                                              (2 s growing to 30 s, or the provider's hint);
+                                              when the job is done, goes on to download_step
     download_step  DOWNLOADING -> SUCCEEDED   stream the MP4 to a temp file, probe it, make a
                                               poster and a thumbnail, store all three
     sweep_takes    every minute (beat)        fail takes past their deadline; re-drive takes
@@ -281,7 +282,8 @@ def submit_step(take_id) -> None:
         return
     provider = get_provider(take.provider)
     try:
-        job_id = provider.submit(spec_for(take))
+        spec = spec_for(take)
+        job_id = provider.submit(spec)
     except ProviderError as exc:
         if exc.permanent or take.submits >= settings.TAKE_MAX_SUBMITS:
             take.mark_failed(exc.message)
@@ -297,15 +299,17 @@ def submit_step(take_id) -> None:
         else:
             _later(take, "submit_take", [TakeStatus.QUEUED], backoff(take.submits))
         return
+    # The provider's estimate of when the job may be done, else POLL_FIRST.
+    first_poll = min(max(provider.first_poll_after(spec) or POLL_FIRST, 0.5), POLL_MAX)
     won = take._transition(
         [TakeStatus.QUEUED],
         status=TakeStatus.SUBMITTED,
         provider_job_id=job_id,
         lease_until=None,
-        next_check_at=timezone.now() + timedelta(seconds=POLL_FIRST),
+        next_check_at=timezone.now() + timedelta(seconds=first_poll),
     )
     if won:
-        _enqueue("poll_take", take.id, countdown=POLL_FIRST)
+        _enqueue("poll_take", take.id, countdown=first_poll)
     else:
         # Canceled (or timed out) while we were asking: keep the job id on record, stop the job.
         Take.objects.filter(id=take.id, provider_job_id="").update(provider_job_id=job_id)
@@ -348,7 +352,9 @@ def poll_step(take_id) -> None:
             next_check_at=timezone.now(),
         )
         if won:
-            _enqueue("download_take", take.id)
+            # Straight on in this task: one message fewer a take. If this worker dies here, the
+            # take waits in DOWNLOADING and the sweeper sends download_take.
+            download_step(take.id)
     elif status.state == "failed":
         take.mark_failed(status.error or "The provider could not make this take.")
     elif status.state == "canceled":

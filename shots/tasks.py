@@ -37,7 +37,8 @@ def submit_take(take_id: str) -> None:
     renders.submit_step(take_id)
 
 
-@shared_task(base=TakeTask, soft_time_limit=80, time_limit=90)
+# A poll that finds the job done goes on to download it: it gets the download's limits.
+@shared_task(base=TakeTask, soft_time_limit=15 * 60, time_limit=15 * 60 + 30)
 def poll_take(take_id: str) -> None:
     renders.poll_step(take_id)
 

@@ -3,6 +3,7 @@
 A provider is a class with a `name`, `capabilities` and four calls:
 
     submit(spec) -> job id          ask the provider to create the video; returns at once
+    first_poll_after(spec)          optional: when the first poll is worth making
     poll(job id) -> JobStatus       where the job stands (state, progress, error, retry_after)
     fetch(job id, destination)      stream the finished MP4 to a local file
     cancel(job id)                  best effort; never raises for a job that is already gone
@@ -238,6 +239,11 @@ class VideoProvider:
 
     def submit(self, spec: RenderSpec) -> str:
         raise NotImplementedError
+
+    def first_poll_after(self, spec: RenderSpec) -> float | None:
+        """Seconds after submit worth waiting before the first poll (the provider's estimate of
+        its render time, when it has one). None: the pipeline's default (2 s)."""
+        return None
 
     def poll(self, job_id: str) -> JobStatus:
         raise NotImplementedError

@@ -104,6 +104,9 @@ class LocalProvider(VideoProvider):
         self._enqueue(job_id)
         return job_id
 
+    def first_poll_after(self, spec: RenderSpec) -> float:
+        return 1.0  # short animatics are done in about a second
+
     def poll(self, job_id: str) -> JobStatus:
         folder = self.job_dir(job_id)
         status = _read_json(folder / "status.json")

@@ -2,7 +2,8 @@
 (a setting, or the environment for worker subprocesses), so every worker process sees the same
 jobs and the tests can count how often the provider was asked to create a take.
 
-    slow      each job takes FAKE_LATENCY seconds of "provider time" (default 3); optional
+    slow      each job takes FAKE_LATENCY seconds of "provider time" (default 3) and says so at
+              submit (first_poll_after; FAKE_FIRST_POLL overrides it); optional
               FAKE_POLL_DELAY / FAKE_FETCH_DELAY make the calls themselves slow (to kill a worker
               in the middle of one)
     corrupt   finishes at once and sends garbage ("garbage"), a cut-off MP4 ("truncated"), an
@@ -110,6 +111,11 @@ class SlowProvider(VideoProvider):
         with open(folder / "creates.log", "a") as log:
             log.write(spec.take_id + "\n")
         return job_id
+
+    def first_poll_after(self, spec: RenderSpec) -> float:
+        """Like a provider that answers a create with an estimate of its render time
+        (FAKE_FIRST_POLL overrides it, to catch jobs still running)."""
+        return float(_setting("FAKE_FIRST_POLL") or _setting("FAKE_LATENCY", "3"))
 
     def _job(self, job_id: str) -> dict:
         try:

@@ -113,6 +113,7 @@ def test_a_slow_provider_is_polled_until_done(
     shot, director, fake_providers, celery_worker, settings
 ):
     settings.FAKE_LATENCY = 1.5
+    settings.FAKE_FIRST_POLL = 0.5  # the first look finds them running
     takes = renders.request_take(
         shot, director, provider="slow", model="slow-1", seconds=1, size="160x90", count=2
     )
@@ -125,7 +126,7 @@ def test_a_slow_provider_is_polled_until_done(
 
     assert [t.status for t in done] == ["succeeded", "succeeded"]
     assert sorted(fakes.creates()) == sorted(str(t.id) for t in takes)
-    assert all(t.polls >= 1 for t in done)
+    assert all(t.polls >= 2 for t in done)
 
 
 def test_a_permanent_provider_error_fails_the_take_at_once(
@@ -179,7 +180,7 @@ def test_a_bad_file_fails_the_take_and_stores_nothing(
 def test_cancel_while_the_provider_works(
     shot, director, fake_providers, celery_worker, settings, settled
 ):
-    settings.FAKE_LATENCY = 30
+    settings.FAKE_LATENCY = 2  # its first poll comes while we wait below, and finds it canceled
     [take] = renders.request_take(
         shot, director, provider="slow", model="slow-1", seconds=1, size="160x90"
     )

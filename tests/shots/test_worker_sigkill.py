@@ -157,7 +157,7 @@ def assert_each_finished_once(takes, creates_per_take: int = 1) -> None:
 
 
 def test_sigkill_mid_poll(shot, director, worker_process):
-    worker = worker_process(FAKE_LATENCY=4, FAKE_POLL_DELAY=0.3).start()
+    worker = worker_process(FAKE_LATENCY=4, FAKE_FIRST_POLL=0.5, FAKE_POLL_DELAY=0.3).start()
     takes = renders.request_take(
         shot, director, provider="slow", model="slow-1", seconds=1, size="160x90", count=4
     )
@@ -165,7 +165,7 @@ def test_sigkill_mid_poll(shot, director, worker_process):
 
     worker.kill()
     assert statuses(takes) == ["running"] * 4  # the kill caught them with their provider
-    worker_process(FAKE_LATENCY=4, FAKE_POLL_DELAY=0.3).start()
+    worker_process(FAKE_LATENCY=4, FAKE_FIRST_POLL=0.5, FAKE_POLL_DELAY=0.3).start()
 
     wait_until(lambda: all_terminal(takes), timeout=45, sweep=True)
     assert_each_finished_once(takes)
