@@ -123,7 +123,7 @@ def _move(account_id: int, available: int = 0, held: int = 0) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE billing_account SET available = available + %s, held = held + %s, "
-            "updated_at = now() "
+            "updated_at = CURRENT_TIMESTAMP "
             "WHERE id = %s AND available + %s >= 0 AND held + %s >= 0",
             [available, held, account_id, available, held],
         )
@@ -193,14 +193,37 @@ CONSUME_CTE = """
 """
 
 
+def _on_postgresql() -> bool:
+    """The hot path is a few PostgreSQL statements; the embedded default (SQLite) takes the same
+    steps through the ORM, inside the same transaction and after the same conditional UPDATE."""
+    return connection.vendor == "postgresql"
+
+
 def _consume(account_id: int, amount: int) -> dict[str, int]:
     """Take `amount` from the account's buckets (see CONSUME_CTE); {"<grant id>": credits}."""
+    if not _on_postgresql():
+        return _allocations(account_id, amount, _consume_bucket_by_bucket(account_id, amount))
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH {CONSUME_CTE} SELECT id, part FROM consumed",  # noqa: S608 - constants only
             {"account": account_id, "amount": amount},
         )
         return _allocations(account_id, amount, dict(cursor.fetchall()))
+
+
+def _consume_bucket_by_bucket(account_id: int, amount: int) -> dict[int, int]:
+    """CONSUME_CTE through the ORM: the same order, the same parts."""
+    taken: dict[int, int] = {}
+    buckets = Grant.objects.filter(account_id=account_id, remaining__gt=0, expired=False).order_by(
+        F("expires_at").asc(nulls_last=True), "created_at", "id"
+    )
+    for bucket in buckets:
+        part = min(bucket.remaining, amount - sum(taken.values()))
+        if part <= 0:
+            break
+        Grant.objects.filter(pk=bucket.pk).update(remaining=F("remaining") - part)
+        taken[bucket.pk] = part
+    return taken
 
 
 def _allocations(account_id: int, amount: int, taken: dict | str | None) -> dict[str, int]:
@@ -437,6 +460,8 @@ class _HoldContext:
 
 
 def _hold_context(take) -> _HoldContext:
+    if not _on_postgresql():
+        return _hold_context_through_the_orm(take)
     tiers = list(RESOLUTION_TIERS)
     params = {
         "user": take.requested_by_id,
@@ -459,6 +484,26 @@ def _hold_context(take) -> _HoldContext:
     if row[5] is not None:
         rate = RateCard(credits_per_second=row[5], high_fps_factor=row[6], audio_factor=row[7])
     return _HoldContext(row[0], row[1], row[2], row[3], row[4], rate)
+
+
+def _hold_context_through_the_orm(take) -> _HoldContext:
+    """HOLD_CONTEXT on databases other than PostgreSQL."""
+    account = account_for(take.requested_by)
+    subscription = Subscription.for_user(take.requested_by)
+    budget = (
+        ProjectBudget.objects.filter(project_id=take.shot.project_id)
+        .values_list("credits", flat=True)
+        .first()
+    )
+    rate = pricing.rate_for(take.provider, take.model, take.width, take.height)
+    return _HoldContext(
+        account.pk,
+        subscription.hard_stop,
+        subscription.unlimited,
+        subscription.current_period_end,
+        budget,
+        rate,
+    )
 
 
 # After `_move`: take the credits from the buckets, write the Hold row (with where its credits
@@ -526,6 +571,17 @@ def _hold(take) -> Hold:
         created_at=now,
         expires_at=now + HOLD_TTL,
     )
+    key = f"hold:take:{take.pk}"
+    memo = describe_request(take.provider, take.model, take.seconds, take.width, take.height)
+    if not _on_postgresql():
+        hold.allocations = _consume(account_id, amount)
+        hold.save(force_insert=True)
+        _entry(
+            account_id, EntryKind.HOLD, amount, -amount, amount, key,
+            take_id=take.pk, project_id=project_id, provider=take.provider, model=take.model,
+            memo=memo,
+        )
+        return hold
     with connection.cursor() as cursor:
         cursor.execute(
             HOLD_INSERT,
@@ -536,12 +592,10 @@ def _hold(take) -> Hold:
                 "amount": amount,
                 "now": now,
                 "expires": hold.expires_at,
-                "key": f"hold:take:{take.pk}",
+                "key": key,
                 "provider": take.provider,
                 "model": take.model,
-                "memo": describe_request(
-                    take.provider, take.model, take.seconds, take.width, take.height
-                ),
+                "memo": memo,
             },
         )
         hold.pk, taken = cursor.fetchone()

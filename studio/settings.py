@@ -196,13 +196,17 @@ if REDIS_URL:
         "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60),
     }
 else:
-    # The embedded default: kombu's filesystem transport needs no server.
+    # The embedded default: kombu's filesystem transport needs no server, only its folders.
+    for folder in ("out", "processed", "control"):
+        (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "out"),
         "data_folder_out": str(CELERY_BROKER_DIR / "out"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
+        # Broadcast (worker control) messages; kombu's default is ./control in the working dir.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_IGNORE_RESULT = True
