@@ -68,9 +68,9 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages))
-        for take in takes:
-            self.stdout.write(f"{take.id}  {shot.code} take {take.number}  queued")
         if not options["wait"]:
+            for take in takes:
+                self.stdout.write(f"{take.id}  {shot.code} take {take.number}  queued")
             return
         failed = self._wait([t.id for t in takes], options["timeout"])
         if failed:
