@@ -37,7 +37,9 @@ worker killed at any point only leaves a lease that runs out. The one thing that
 is the provider's create: the attempt is saved before calling out, and if the worker dies between
 the provider's answer and saving its job id, the sweeper submits again. Providers that accept an
 idempotency key (the local one: its job id is the take id) never create twice; for the others the
-bound is settings.TAKE_MAX_SUBMITS creates per take, after which the take fails.
+bound is settings.TAKE_MAX_SUBMITS creates per take, after which the take fails. A worker killed
+between storing a take's files and saving the take leaves those files unreferenced (the re-run
+stores fresh ones under new names): wasted space, never a wrong take.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
 from shots import renders
@@ -25,7 +26,9 @@ class TakeTask(Task):
         if isinstance(exc, DatabaseError):
             return  # the database hiccuped: the lease runs out and the sweeper tries again
         take = Take.objects.filter(id=args[0]).first() if args else None
-        if take is not None:
+        if take is not None and isinstance(exc, SoftTimeLimitExceeded):
+            take.mark_failed("The studio gave up on this take: one of its steps took too long.")
+        elif take is not None:
             take.mark_failed(
                 f"The studio hit an internal error while making this take ({type(exc).__name__})."
             )

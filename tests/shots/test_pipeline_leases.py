@@ -94,3 +94,30 @@ def test_a_submit_past_the_limit_fails_the_take(take, settings):
     assert take.status == TakeStatus.FAILED
     assert take.error == "The provider did not accept the take after 2 attempts."
     assert take.submits == 2
+
+
+def test_an_unexpected_error_in_a_step_fails_the_take_with_a_sentence(take):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from shots import tasks
+
+    tasks.poll_take.on_failure(KeyError("x"), "task-id", (str(take.id),), {}, None)
+    take.refresh_from_db()
+    assert take.status == TakeStatus.FAILED
+    assert take.error == "The studio hit an internal error while making this take (KeyError)."
+    [other] = renders.request_take(
+        take.shot, take.requested_by, provider="local", model="animatic", seconds=1, size="160x90"
+    )
+    tasks.download_take.on_failure(SoftTimeLimitExceeded(), "task-id", (str(other.id),), {}, None)
+    other.refresh_from_db()
+    assert other.error == "The studio gave up on this take: one of its steps took too long."
+
+
+def test_a_database_error_in_a_step_leaves_the_take_to_the_sweeper(take):
+    from django.db import OperationalError
+
+    from shots import tasks
+
+    tasks.submit_take.on_failure(OperationalError("gone"), "task-id", (str(take.id),), {}, None)
+    take.refresh_from_db()
+    assert take.status == TakeStatus.QUEUED
