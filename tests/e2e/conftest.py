@@ -29,7 +29,11 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+    for candidate in (
+        os.environ.get("CHROMIUM_PATH"),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return shutil.which("chromium")
@@ -43,9 +47,20 @@ def browser():
     if path is None:
         pytest.fail("Chromium is missing: install Debian's 'chromium' package (make test does).")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=path, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _media_through_the_studio(monkeypatch):
+    """Django's live server would serve MEDIA_URL straight from disk (no membership check, no
+    `Accept-Ranges`, so Chromium cannot seek). Let studio.serving answer, as in production."""
+    from django.test.testcases import _MediaFilesHandler
+
+    monkeypatch.setattr(_MediaFilesHandler, "_should_handle", lambda self, path: False)
 
 
 @pytest.fixture
@@ -63,3 +78,14 @@ def sign_in(page, username: str, password: str = "storyboard") -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def htmx_settled(page) -> None:
+    """Wait until htmx has swapped, processed and settled what it last received.
+
+    An element is in the page a moment before htmx has wired its hx- attributes, so an event
+    fired on freshly swapped content in that moment is lost. Wait for this before acting on it.
+    """
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )

@@ -42,15 +42,6 @@ RECORD_STATUS_SWAPS = """
 """
 
 
-@pytest.fixture(autouse=True)
-def _media_through_the_studio(monkeypatch):
-    """Django's live server would serve MEDIA_URL straight from disk (no membership check, no
-    `Accept-Ranges`, so Chromium cannot seek). Let studio.serving answer, as in production."""
-    from django.test.testcases import _MediaFilesHandler
-
-    monkeypatch.setattr(_MediaFilesHandler, "_should_handle", lambda self, path: False)
-
-
 @pytest.fixture
 def director(allow_generation):
     user = UserFactory(username="director")
