@@ -46,6 +46,9 @@ bench: $(VENV)/.installed
 	@scripts/services.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/board.py
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/ledger.py
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/pipeline.py
+	$(PY) bench/render.py
+	$(PY) bench/serve.py
 
 clean:
 	rm -rf $(VENV) var

@@ -1,6 +1,7 @@
 """Board rendering: SQL queries and median server time for boards of 10, 100 and 1,000 shots.
 
-Run:  make bench            (or: DATABASE_URL=postgres://postgres@127.0.0.1:5432/studio .venv/bin/python bench/board.py)
+Run:  make bench
+ or:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/studio .venv/bin/python bench/board.py
 
 It creates a throwaway test database (test_<name>), builds three projects, renders each board
 through Django's test client (the whole view + template stack, no network) and prints one line a

@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Max
@@ -71,8 +72,10 @@ class ShotQuerySet(models.QuerySet["Shot"]):
 
     def for_board(self) -> ShotQuerySet:
         """Everything a board card shows, in a constant number of queries."""
-        return self.select_related("scene", "circled_take").prefetch_related("characters").order_by(
-            "position", "id"
+        return (
+            self.select_related("scene", "circled_take")
+            .prefetch_related("characters")
+            .order_by("position", "id")
         )
 
 
@@ -89,9 +92,13 @@ class Shot(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="shots")
     scene = models.ForeignKey(Scene, on_delete=models.CASCADE, related_name="shots")
     position = models.PositiveIntegerField(default=0)
-    code = models.CharField(max_length=12, blank=True, help_text='e.g. "1A"; assigned automatically.')
+    code = models.CharField(
+        max_length=12, blank=True, help_text='e.g. "1A"; assigned automatically.'
+    )
 
-    subject = models.TextField(blank=True, help_text="Who or what we see. Write @Name for a character.")
+    subject = models.TextField(
+        blank=True, help_text="Who or what we see. Write @Name for a character."
+    )
     action = models.TextField(blank=True)
     environment = models.TextField(blank=True)
     lighting = models.TextField(blank=True)
@@ -101,7 +108,10 @@ class Shot(models.Model):
         max_length=12, choices=CameraMove.choices, default=CameraMove.STATIC
     )
     lens_mm = models.PositiveSmallIntegerField(
-        "lens (mm)", null=True, blank=True, validators=[MinValueValidator(4), MaxValueValidator(1200)]
+        "lens (mm)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(4), MaxValueValidator(1200)],
     )
     style_override = models.TextField(
         blank=True, help_text="Replaces the project's style for this shot only."
@@ -123,7 +133,11 @@ class Shot(models.Model):
     panel_thumbnail = models.ImageField(upload_to=_panel_thumb_path, blank=True)
     characters = models.ManyToManyField(Character, blank=True, related_name="shots")
     circled_take = models.ForeignKey(
-        "Take", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "Take",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The take chosen for the cut.",
     )
 
@@ -187,6 +201,19 @@ class Shot(models.Model):
         if mentioned:
             self.characters.add(*mentioned)
 
+    def circle(self, take: Take) -> None:
+        """Choose the take for the cut; it replaces the take circled before (one per shot)."""
+        if take.shot_id != self.id or not take.can_circle:
+            raise ValidationError("Only a finished take can be circled.")
+        self.circled_take = take
+        self.save(update_fields=["circled_take", "updated_at"])
+
+    def uncircle(self, take: Take) -> None:
+        """Take the circle off this take (nothing happens if another take is circled)."""
+        if self.circled_take_id == take.id:
+            self.circled_take = None
+            self.save(update_fields=["circled_take", "updated_at"])
+
     @classmethod
     @transaction.atomic
     def create_in_scene(cls, scene: Scene, **fields) -> Shot:
@@ -227,8 +254,11 @@ def renumber_shots(project: Project) -> int:
     return len(changed)
 
 
-def reorder(project: Project, scene_order: list[uuid.UUID] | None = None,
-            shot_order: dict[uuid.UUID, list[uuid.UUID]] | None = None) -> None:
+def reorder(
+    project: Project,
+    scene_order: list[uuid.UUID] | None = None,
+    shot_order: dict[uuid.UUID, list[uuid.UUID]] | None = None,
+) -> None:
     """Save a new order from the board's drag and drop.
 
     `scene_order` lists the project's scene ids in their new order; `shot_order` maps a scene id
@@ -250,7 +280,10 @@ def reorder(project: Project, scene_order: list[uuid.UUID] | None = None,
             all_ids = [shot_id for ids in shot_order.values() for shot_id in ids]
             if len(all_ids) != len(set(all_ids)):
                 raise ValueError("A shot can only stand in one place.")
-            shots = {s.id: s for s in Shot.objects.filter(project=project, id__in=all_ids).select_for_update()}
+            shots = {
+                s.id: s
+                for s in Shot.objects.filter(project=project, id__in=all_ids).select_for_update()
+            }
             if len(shots) != len(all_ids):
                 raise ValueError("Unknown shot.")
             for scene_id, ids in shot_order.items():
@@ -449,8 +482,12 @@ class Take(models.Model):
 
         with transaction.atomic():
             won = self._transition(
-                ACTIVE_STATUSES, status=TakeStatus.FAILED, error=reason[:2000],
-                finished_at=timezone.now(), lease_until=None, next_check_at=None,
+                ACTIVE_STATUSES,
+                status=TakeStatus.FAILED,
+                error=reason[:2000],
+                finished_at=timezone.now(),
+                lease_until=None,
+                next_check_at=None,
             )
             if won:
                 ledger.release_for_take(self, reason)
@@ -461,8 +498,12 @@ class Take(models.Model):
 
         with transaction.atomic():
             won = self._transition(
-                ACTIVE_STATUSES, status=TakeStatus.CANCELED, error=reason[:2000],
-                finished_at=timezone.now(), lease_until=None, next_check_at=None,
+                ACTIVE_STATUSES,
+                status=TakeStatus.CANCELED,
+                error=reason[:2000],
+                finished_at=timezone.now(),
+                lease_until=None,
+                next_check_at=None,
             )
             if won:
                 ledger.release_for_take(self, reason)

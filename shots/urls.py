@@ -12,13 +12,17 @@ urlpatterns = [
         name="shot-create",
     ),
     path("projects/<uuid:project_id>/shots/<uuid:shot_id>/", views.shot_detail, name="shot-detail"),
-    path("projects/<uuid:project_id>/shots/<uuid:shot_id>/edit/", views.shot_edit, name="shot-edit"),
+    path(
+        "projects/<uuid:project_id>/shots/<uuid:shot_id>/edit/", views.shot_edit, name="shot-edit"
+    ),
     path(
         "projects/<uuid:project_id>/shots/<uuid:shot_id>/delete/",
         views.shot_delete,
         name="shot-delete",
     ),
-    path("projects/<uuid:project_id>/shots/<uuid:shot_id>/move/", views.shot_move, name="shot-move"),
+    path(
+        "projects/<uuid:project_id>/shots/<uuid:shot_id>/move/", views.shot_move, name="shot-move"
+    ),
     path(
         "projects/<uuid:project_id>/shots/<uuid:shot_id>/preview/",
         views.shot_prompt_preview,
@@ -46,7 +50,11 @@ urlpatterns += [
         take_views.take_generate,
         name="take-generate",
     ),
-    path("projects/<uuid:project_id>/takes/<uuid:take_id>/", take_views.take_player, name="take-player"),
+    path(
+        "projects/<uuid:project_id>/takes/<uuid:take_id>/",
+        take_views.take_player,
+        name="take-player",
+    ),
     path(
         "projects/<uuid:project_id>/takes/<uuid:take_id>/status/",
         take_views.take_status,
@@ -72,7 +80,9 @@ urlpatterns += [
         take_views.take_uncircle,
         name="take-uncircle",
     ),
-    path("projects/<uuid:project_id>/animatic/", take_views.project_animatic, name="project-animatic"),
+    path(
+        "projects/<uuid:project_id>/animatic/", take_views.project_animatic, name="project-animatic"
+    ),
     path(
         "projects/<uuid:project_id>/scenes/<uuid:scene_id>/animatic/",
         take_views.scene_animatic,

@@ -32,7 +32,10 @@ def get_membership(request: HttpRequest, project_id: uuid.UUID | str) -> Members
 def get_project_for_user(
     request: HttpRequest, project_id: uuid.UUID | str, *, edit: bool = False, owner: bool = False
 ) -> tuple[Project, Membership]:
-    """The project and the user's membership; 404 for outsiders, 403 for a change they may not make."""
+    """The project and the user's membership.
+
+    404 for outsiders; 403 for a change their role may not make.
+    """
     membership = get_membership(request, project_id)
     if owner and not membership.is_owner:
         raise PermissionDenied("Only the project's owners can do that.")

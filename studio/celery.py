@@ -1,4 +1,4 @@
-"""The Celery app. Tasks live in each app's tasks.py; configuration comes from settings (CELERY_*)."""
+"""The Celery app. Tasks live in each app's tasks.py; settings named CELERY_* configure it."""
 
 import os
 

@@ -19,7 +19,13 @@ class AspectRatio(models.TextChoices):
     SCOPE = "2.39:1", "2.39:1 (anamorphic scope)"
 
 
-ASPECT_VALUES: dict[str, float] = {"16:9": 16 / 9, "9:16": 9 / 16, "1:1": 1.0, "4:3": 4 / 3, "2.39:1": 2.39}
+ASPECT_VALUES: dict[str, float] = {
+    "16:9": 16 / 9,
+    "9:16": 9 / 16,
+    "1:1": 1.0,
+    "4:3": 4 / 3,
+    "2.39:1": 2.39,
+}
 
 
 class Role(models.TextChoices):
@@ -69,7 +75,8 @@ class Project(models.Model):
     fps = models.PositiveSmallIntegerField("frames per second", default=24)
     style = models.TextField(
         blank=True,
-        help_text='Appended to every prompt, e.g. "Shot on 35mm film, anamorphic lens, subtle film grain".',
+        help_text="Appended to every prompt, e.g. "
+        '"Shot on 35mm film, anamorphic lens, subtle film grain".',
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -166,7 +166,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if os.environ.get("STORAGE_BACKEND") == "s3":  # pragma: no cover - needs django-storages
-    # S3-compatible storage (AWS, MinIO, R2) through django-storages: pip install django-storages[s3]
+    # S3-compatible storage (AWS, MinIO, R2) through django-storages:
+    # pip install django-storages[s3]
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -221,10 +222,17 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Billing (billing/tasks.py): period renewals, expired holds of takes no longer running, and a
 # read-only reconciliation that logs any account whose balance drifted from its ledger.
 CELERY_BEAT_SCHEDULE["billing-renew-subscriptions"] = {
-    "task": "billing.tasks.renew_subscriptions", "schedule": 5 * 60.0,
+    "task": "billing.tasks.renew_subscriptions",
+    "schedule": 5 * 60.0,
 }
-CELERY_BEAT_SCHEDULE["billing-sweep-holds"] = {"task": "billing.tasks.sweep_holds", "schedule": 5 * 60.0}
-CELERY_BEAT_SCHEDULE["billing-reconcile"] = {"task": "billing.tasks.reconcile_ledger", "schedule": 60 * 60.0}
+CELERY_BEAT_SCHEDULE["billing-sweep-holds"] = {
+    "task": "billing.tasks.sweep_holds",
+    "schedule": 5 * 60.0,
+}
+CELERY_BEAT_SCHEDULE["billing-reconcile"] = {
+    "task": "billing.tasks.reconcile_ledger",
+    "schedule": 60 * 60.0,
+}
 # Tests and benchmarks give each run its own queue so parallel runs never eat each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 # Celery closes the database connection before and after every task unless told to reuse it,

@@ -11,7 +11,6 @@ from studio.models import Role
 
 from .factories import MembershipFactory, ProjectFactory, SceneFactory, ShotFactory, UserFactory
 
-
 # Each test run gets its own database and Celery queue, so that runs side by side (or a stray
 # worker from an earlier run) never take each other's tasks or drop each other's database.
 RUN_ID = os.environ.setdefault("STUDIO_TEST_RUN_ID", f"r{os.getpid()}")
@@ -146,7 +145,10 @@ def _render_dirs(settings, tmp_path):
 
 @pytest.fixture
 def fake_providers(settings):
-    """Register the test providers of tests/fakes/providers.py (slow, corrupt, failing, crashing)."""
+    """Register the test providers of tests/fakes/providers.py.
+
+    They are slow, corrupt, failing and crashing providers.
+    """
     from .fakes.providers import FAKES
 
     settings.VIDEO_PROVIDERS = {**settings.VIDEO_PROVIDERS, **FAKES}
@@ -163,9 +165,13 @@ def allow_generation(db):
     def allow(user):
         plan, _ = Plan.objects.get_or_create(
             slug="test-unlimited",
-            defaults={"name": "Test unlimited", "monthly_allowance": 1_000_000,
-                      "max_resolution": 4320, "max_take_seconds": Decimal("120"),
-                      "max_concurrent_takes": 10_000},
+            defaults={
+                "name": "Test unlimited",
+                "monthly_allowance": 1_000_000,
+                "max_resolution": 4320,
+                "max_take_seconds": Decimal("120"),
+                "max_concurrent_takes": 10_000,
+            },
         )
         if not RateCard.objects.exists():  # a transactional test flushed the seeded rate card
             from billing import defaults
@@ -192,11 +198,10 @@ def celery_worker(transactional_db, settings):
     database connections and only see committed rows.
     """
     from celery.contrib.testing.worker import start_worker
-
-    from studio.celery import app
-
     from celery.signals import task_postrun
     from django.db import connections
+
+    from studio.celery import app
 
     def close_connections(**kwargs):
         # The settings keep connections across tasks (CELERY_DB_REUSE_MAX); here the worker's
@@ -208,8 +213,14 @@ def celery_worker(transactional_db, settings):
         connection.default_channel.queue_purge(app.conf.task_default_queue)
     task_postrun.connect(close_connections, weak=False)
     try:
-        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False,
-                          loglevel="WARNING", shutdown_timeout=10) as worker:
+        with start_worker(
+            app,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
+            loglevel="WARNING",
+            shutdown_timeout=10,
+        ) as worker:
             yield worker
     finally:
         task_postrun.disconnect(close_connections)

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from shots.forms import GenerateForm
 from shots.models import Take, TakeStatus
-from shots.take_views import GenerateForm
 from tests.factories import SceneFactory, ShotFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -34,7 +34,11 @@ def embedded_env(tmp_path) -> dict[str, str]:
 def manage(env: dict[str, str], *args: str, timeout: float = 180) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
     return result.stdout
@@ -43,38 +47,74 @@ def manage(env: dict[str, str], *args: str, timeout: float = 180) -> str:
 def test_the_demo_generates_a_take_on_sqlite_with_the_filesystem_broker(embedded_env, tmp_path):
     manage(embedded_env, "migrate", "--no-input")
     manage(embedded_env, "demo")
-    shot_id = manage(
-        embedded_env,
-        "shell",
-        "-c",
-        "from shots.models import Shot; "
-        "print(Shot.objects.filter(project__title='The Lighthouse').order_by('position').first().id)",
-    ).strip().splitlines()[-1]
+    shot_id = (
+        manage(
+            embedded_env,
+            "shell",
+            "-c",
+            "from shots.models import Shot; "
+            "print(Shot.objects.filter(project__title='The Lighthouse')"
+            ".order_by('position').first().id)",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
 
     worker = subprocess.Popen(
-        [str(CELERY), "-A", "studio", "worker", "--pool", "threads", "--concurrency", "2",
-         "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=embedded_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(CELERY),
+            "-A",
+            "studio",
+            "worker",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=embedded_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         start_new_session=True,
     )
     try:
         output = manage(
-            embedded_env, "generate", shot_id, "--provider", "local", "--seconds", "1",
-            "--size", "320x180", "--wait", "--timeout", "120", timeout=150,
+            embedded_env,
+            "generate",
+            shot_id,
+            "--provider",
+            "local",
+            "--seconds",
+            "1",
+            "--size",
+            "320x180",
+            "--wait",
+            "--timeout",
+            "120",
+            timeout=150,
         )
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
 
     assert "succeeded" in output.lower(), output
-    state = manage(
-        embedded_env,
-        "shell",
-        "-c",
-        "from shots.models import Take; from billing.models import LedgerEntry; "
-        "take = Take.objects.get(); "
-        "print(take.status, bool(take.video), bool(take.poster), "
-        "sorted(LedgerEntry.objects.filter(take=take).values_list('kind', flat=True)))",
-    ).strip().splitlines()[-1]
+    state = (
+        manage(
+            embedded_env,
+            "shell",
+            "-c",
+            "from shots.models import Take; from billing.models import LedgerEntry; "
+            "take = Take.objects.get(); "
+            "print(take.status, bool(take.video), bool(take.poster), "
+            "sorted(LedgerEntry.objects.filter(take=take).values_list('kind', flat=True)))",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
     assert state == "succeeded True True ['capture', 'hold']", state
     assert not (ROOT / "control").exists(), "the filesystem broker wrote into the work tree"

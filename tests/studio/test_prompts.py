@@ -1,6 +1,8 @@
 from studio.prompts import CharacterText, ShotText, camera_phrase, compile_prompt, find_mentions
 
-MARA = CharacterText("Mara", "A woman in her forties, weathered face, grey wool coat, oilskin boots.")
+MARA = CharacterText(
+    "Mara", "A woman in her forties, weathered face, grey wool coat, oilskin boots."
+)
 TOM = CharacterText("Old Tom", "A wiry man of seventy, white beard, navy fisherman's jumper.")
 
 
@@ -31,9 +33,13 @@ def test_it_follows_the_seed_formula_in_order():
 
 def test_it_inserts_each_character_description_word_for_word_in_every_shot():
     first = compile_prompt(ShotText(subject="Two figures", shot_size="WS"), [TOM, MARA])
-    second = compile_prompt(ShotText(subject="@Old Tom", action="waits", lighting="dusk"), [TOM, MARA])
+    second = compile_prompt(
+        ShotText(subject="@Old Tom", action="waits", lighting="dusk"), [TOM, MARA]
+    )
     for prompt in (first, second):
-        assert "Mara: A woman in her forties, weathered face, grey wool coat, oilskin boots" in prompt
+        assert (
+            "Mara: A woman in her forties, weathered face, grey wool coat, oilskin boots" in prompt
+        )
         assert "Old Tom: A wiry man of seventy, white beard, navy fisherman's jumper" in prompt
 
 
@@ -44,7 +50,9 @@ def test_it_leaves_no_dangling_commas_or_spaces_for_empty_fields():
 
 
 def test_it_normalises_whitespace_and_punctuation():
-    prompt = compile_prompt(ShotText(subject="waves\n\n crash ,,  on   rocks ..", camera_move="static"))
+    prompt = compile_prompt(
+        ShotText(subject="waves\n\n crash ,,  on   rocks ..", camera_move="static")
+    )
     assert prompt == "Waves crash, on rocks. Static camera."
 
 
@@ -54,10 +62,16 @@ def test_it_is_deterministic():
 
 
 def test_camera_phrase_reads_like_a_camera_note():
-    assert camera_phrase("CU", "dutch", "handheld", 85) == "dutch-angle close-up, handheld camera, 85 mm lens"
+    assert (
+        camera_phrase("CU", "dutch", "handheld", 85)
+        == "dutch-angle close-up, handheld camera, 85 mm lens"
+    )
     assert camera_phrase("", "", "", None) == ""
 
 
 def test_it_finds_mentions_case_insensitively_preferring_the_longest_name():
-    assert find_mentions("@old tom and @Mara at the rail", ["Mara", "Old Tom", "Tom"]) == {"Old Tom", "Mara"}
+    assert find_mentions("@old tom and @Mara at the rail", ["Mara", "Old Tom", "Tom"]) == {
+        "Old Tom",
+        "Mara",
+    }
     assert find_mentions("email me at mara@example.com", ["Mara"]) == set()

@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _names_read_by_settings() -> set[str]:
     source = (ROOT / "studio" / "settings.py").read_text()
-    pattern = r'(?:os\.environ\.get|os\.environ\[|env(?:bool|int|list|secret))\(?\s*"([A-Z][A-Z0-9_]+)"'
+    pattern = (
+        r'(?:os\.environ\.get|os\.environ\[|env(?:bool|int|list|secret))\(?\s*"([A-Z][A-Z0-9_]+)"'
+    )
     return set(re.findall(pattern, source))
 
 
@@ -34,7 +36,11 @@ def _run_check(extra_env: dict[str, str], *args: str) -> subprocess.CompletedPro
     env.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -65,6 +71,10 @@ def test_the_database_url_switches_to_postgresql():
     db = database_from_url("postgres://ann:s%40cret@db.internal:6543/films?sslmode=require")
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
-        "ann", "s@cret", "db.internal", "6543", "films"
+        "ann",
+        "s@cret",
+        "db.internal",
+        "6543",
+        "films",
     )
     assert db["OPTIONS"] == {"sslmode": "require"}
