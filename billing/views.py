@@ -100,6 +100,13 @@ def credits_csv(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def header_credits(request: HttpRequest) -> HttpResponse:
+    """The credits badge of the top bar, fetched again when the page says credits changed."""
+    return render(request, "billing/_header_credits_badge.html")
+
+
+@login_required
+@require_GET
 def credit_estimate(request: HttpRequest) -> HttpResponse:
     """The fragment next to Generate: "≈ 24 credits · 1,180 available", or why it is refused."""
     project, _ = get_project_for_user(request, request.GET.get("project", ""))

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseStopPolling, reswap, retarget
+from django_htmx.http import HttpResponseStopPolling, reswap, retarget, trigger_client_event
 
 from studio.access import get_object_in_project, get_project_for_user
 from studio.models import Membership, Project, Scene
@@ -27,6 +27,9 @@ from .forms import GenerateForm, default_provider_name
 from .models import ACTIVE_STATUSES, Shot, Take, TakeStatus
 
 NO_PROVIDER = "No video provider is switched on for this studio. Ask an administrator."
+# The htmx event that tells the page a hold was placed, captured or released: the credit estimate
+# and the header's credits badge fetch themselves again.
+CREDITS_CHANGED = "credits-changed"
 
 
 # --- Helpers shared by the views ---------------------------------------------------------------
@@ -160,7 +163,8 @@ def take_generate(request: HttpRequest, project_id, shot_id) -> HttpResponse:
             return redirect(_shot_url(shot))
         # A fresh form that keeps the choices just made, ready for the next Generate.
         form = GenerateForm(shot, request.POST)
-        return _render_panel(request, project, membership, shot, form=form, notice=notice)
+        response = _render_panel(request, project, membership, shot, form=form, notice=notice)
+        return trigger_client_event(response, CREDITS_CHANGED)
     if not request.htmx:
         messages.error(
             request, " ".join(str(e) for e in form.non_field_errors()) or "Check the form."
@@ -191,6 +195,7 @@ def take_status(request: HttpRequest, project_id, take_id) -> HttpResponse:
     context = {"project": project, "shot": take.shot, "take": take, "can_edit": membership.can_edit}
     if take.is_terminal and request.htmx:
         response = render(request, "shots/_take_card.html", context)
+        trigger_client_event(response, CREDITS_CHANGED)
         return reswap(retarget(response, f"#take-{take.id}"), "outerHTML")
     return render(request, "shots/_take_status.html", context)
 
@@ -206,7 +211,8 @@ def take_retry(request: HttpRequest, project_id, take_id) -> HttpResponse:
         renders.retry_take(take, request.user)
     except ValidationError as exc:
         error = _first_message(exc)
-    return _render_strip(request, project, membership, take.shot, error)
+    response = _render_strip(request, project, membership, take.shot, error)
+    return trigger_client_event(response, CREDITS_CHANGED) if request.htmx else response
 
 
 @login_required
@@ -219,7 +225,8 @@ def take_cancel(request: HttpRequest, project_id, take_id) -> HttpResponse:
         renders.cancel_take(take, request.user)
     except ValidationError as exc:
         error = _first_message(exc)
-    return _render_strip(request, project, membership, take.shot, error)
+    response = _render_strip(request, project, membership, take.shot, error)
+    return trigger_client_event(response, CREDITS_CHANGED) if request.htmx else response
 
 
 @login_required

@@ -475,3 +475,29 @@ def test_generate_missing_goes_back_only_to_a_local_page(owner_client, scene):
     url = reverse("scene-generate-missing", args=[scene.project_id, scene.id])
     response = owner_client.post(url, {"next": "https://evil.example/"})
     assert response["Location"] == reverse("scene-animatic", args=[scene.project_id, scene.id])
+
+
+# --- The page learns when credits move -----------------------------------------------------------
+
+
+def test_queueing_a_take_tells_the_page_that_credits_changed(owner_client, shot):
+    response = owner_client.post(generate_url(shot), default_request(shot), **HTMX)
+    assert response.status_code == 200
+    assert shot.takes.count() == 1
+    assert response["HX-Trigger"] == '{"credits-changed": {}}'
+
+
+def test_a_take_that_finishes_tells_the_page_that_credits_changed(owner_client, shot):
+    running = make_take(shot, TakeStatus.RUNNING, progress=40)
+    assert "HX-Trigger" not in owner_client.get(take_url("take-status", running), **HTMX)
+    done = make_take(shot, TakeStatus.SUCCEEDED)
+    response = owner_client.get(take_url("take-status", done), **HTMX)
+    assert response["HX-Trigger"] == '{"credits-changed": {}}'
+
+
+def test_the_credits_badge_fetches_itself_again_when_credits_change(owner_client):
+    response = owner_client.get(reverse("header-credits"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="header-credits"' in body
+    assert 'hx-trigger="credits-changed from:body"' in body
