@@ -2,14 +2,21 @@
 # `make run`: the web server and a Celery worker (with beat) on the embedded default; Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p var/broker/out var/broker/processed var/media
 
-.venv/bin/celery -A studio worker --beat --schedule var/celerybeat-schedule \
+.venv/bin/celery -A studio --quiet worker --beat --schedule var/celerybeat-schedule \
   --pool threads --concurrency 4 --loglevel WARNING &
 worker=$!
 .venv/bin/python manage.py runserver 127.0.0.1:8000 --noreload &
 web=$!
-trap 'echo; echo "Stopping…"; kill $web $worker 2>/dev/null; wait 2>/dev/null; exit 0' INT TERM
+# Background jobs of a script ignore Ctrl-C, so stop them ourselves, however this script ends.
+stop() {
+  trap - EXIT INT TERM
+  echo; echo "Stopping the web server and the worker…"
+  kill -TERM "$web" "$worker" 2>/dev/null || true
+  wait "$web" "$worker" 2>/dev/null || true
+}
+trap stop EXIT
+trap 'exit 0' INT TERM
 
 cat <<MSG
 
@@ -18,5 +25,4 @@ cat <<MSG
   Press Ctrl-C to stop the web server and the worker.
 
 MSG
-wait -n $web $worker
-kill $web $worker 2>/dev/null || true
+wait -n "$web" "$worker" || true  # either one stopping stops both (the EXIT trap)
