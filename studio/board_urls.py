@@ -29,8 +29,8 @@ urlpatterns = [
     ),
 ]
 
-# Characters and members (views and forms in studio/character_views.py).
-from . import character_views  # noqa: E402
+# Characters and members (views and forms in studio/character_views.py, studio/member_views.py).
+from . import character_views, member_views  # noqa: E402
 
 urlpatterns += [
     path(
@@ -68,15 +68,15 @@ urlpatterns += [
         character_views.character_image_delete,
         name="character-image-delete",
     ),
-    path("projects/<uuid:project_id>/members/", character_views.members, name="members"),
+    path("projects/<uuid:project_id>/members/", member_views.members, name="members"),
     path(
         "projects/<uuid:project_id>/members/<str:username>/role/",
-        character_views.member_role,
+        member_views.member_role,
         name="member-role",
     ),
     path(
         "projects/<uuid:project_id>/members/<str:username>/remove/",
-        character_views.member_remove,
+        member_views.member_remove,
         name="member-remove",
     ),
 ]

@@ -1,11 +1,8 @@
-"""Character sheets and project members: their forms and views.
+"""Character sheets: their forms and views.
 
-Characters: a list, a sheet per character (canonical description, reference images, the shots it
-appears in), create, edit in place, delete after asking. Editors and owners change them; reviewers
-and viewers only look.
-
-Members: everyone on the project sees who else is on it; only owners add people by username,
-change roles and remove people, and a project always keeps at least one owner.
+A list, a sheet per character (canonical description, reference images, the shots it appears
+in), create, edit in place, delete after asking. Editors and owners change them; reviewers and
+viewers only look.
 
 htmx requests get the fragment (`_name.html`, which carries its own id) instead of the page;
 form errors come back with status 200 so htmx swaps them in place.
@@ -26,11 +23,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from .access import get_object_in_project, get_project_for_user
 from .images import ImageUploadField
-from .models import Character, CharacterImage, Membership, Project, Role
+from .models import Character, CharacterImage, Project
 
 User = get_user_model()
 
@@ -102,71 +98,10 @@ class ReferenceImagesForm(forms.Form):
     )
 
 
-class AddMemberForm(forms.Form):
-    username = forms.CharField(
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "username"}),
-    )
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.EDITOR)
-
-    def __init__(self, *args, project: Project, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.project = project
-
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip().lstrip("@")
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            # Django usernames are case-sensitive; accept another case when it is unambiguous.
-            matches = list(User.objects.filter(username__iexact=username)[:2])
-            user = matches[0] if len(matches) == 1 else None
-        if user is None or not user.is_active:
-            raise ValidationError(f"There is no user called “{username}”. Check the spelling.")
-        existing = self.project.memberships.filter(user=user).first()
-        if existing:
-            role = existing.get_role_display().lower()
-            raise ValidationError(
-                f"{user.username} is already on this project as {role}; change their role below."
-            )
-        return user
-
-
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
-
-
-# --- Membership rules --------------------------------------------------------------------------
-
-
-def _other_owners(membership: Membership) -> list[Membership]:
-    """The project's other owners, locked until the end of the transaction (two owners demoting
-    each other at the same moment must not leave the project with none)."""
-    return list(
-        Membership.objects.select_for_update()
-        .filter(project_id=membership.project_id, role=Role.OWNER)
-        .exclude(pk=membership.pk)
-    )
-
-
-@transaction.atomic
-def change_role(membership: Membership, role: str) -> None:
-    if membership.is_owner and role != Role.OWNER and not _other_owners(membership):
-        raise ValidationError("A project needs an owner: make someone else owner first.")
-    membership.role = role
-    membership.save(update_fields=["role"])
-
-
-@transaction.atomic
-def remove_member(membership: Membership) -> None:
-    if membership.is_owner and not _other_owners(membership):
-        raise ValidationError("The last owner cannot be removed: make someone else owner first.")
-    membership.delete()
-
-
 # --- Character views ---------------------------------------------------------------------------
 
 
-def _fragment(request: HttpRequest) -> bool:
+def wants_fragment(request: HttpRequest) -> bool:
     """An htmx request that swaps a fragment (a boosted link or form wants the whole page)."""
     return bool(request.htmx) and not request.htmx.boosted
 
@@ -226,7 +161,7 @@ def character_create(request: HttpRequest, project_id: uuid.UUID) -> HttpRespons
     character = form.save_unique() if request.method == "POST" and form.is_valid() else None
     if character is not None:
         project.touch()
-        if _fragment(request):
+        if wants_fragment(request):
             character = _characters_of(project).get(pk=character.pk)
             context = {
                 "project": project,
@@ -238,7 +173,7 @@ def character_create(request: HttpRequest, project_id: uuid.UUID) -> HttpRespons
         messages.success(request, f"{character.name} was added. Add reference images below.")
         return redirect(_character_url(character))
     context = {"project": project, "membership": membership, "form": form}
-    if _fragment(request):
+    if wants_fragment(request):
         return render(request, "studio/characters/_character_form.html", context)
     return render(request, "studio/characters/form.html", context)
 
@@ -250,7 +185,7 @@ def character_detail(
     project, membership = get_project_for_user(request, project_id)
     character = get_object_in_project(Character, project, character_id)
     context = {"project": project, "membership": membership, "character": character}
-    if _fragment(request):  # "Cancel" in the in-place editor: the text as it stands
+    if wants_fragment(request):  # "Cancel" in the in-place editor: the text as it stands
         return render(request, "studio/characters/_character_text.html", context)
     context |= {
         "shots": _appearances(character),
@@ -271,14 +206,14 @@ def character_edit(
     context = {"project": project, "membership": membership, "character": character, "form": form}
     if request.method == "POST" and form.is_valid() and form.save_unique():
         project.touch()
-        if _fragment(request):
+        if wants_fragment(request):
             return render(request, "studio/characters/_character_text.html", context)
         messages.success(request, f"{character.name} was saved.")
         return redirect(_character_url(character))
     if form.errors:
         # The sheet around the form must keep showing the saved name, not the refused one.
         character.refresh_from_db(fields=["name", "description"])
-    if _fragment(request):
+    if wants_fragment(request):
         return render(request, "studio/characters/_character_text_form.html", context)
     return render(request, "studio/characters/form.html", context)
 
@@ -307,7 +242,7 @@ def character_delete(
 
 
 def _images_response(request, project, membership, character, form, *, saved: bool) -> HttpResponse:
-    if _fragment(request):
+    if wants_fragment(request):
         context = {
             "project": project,
             "membership": membership,
@@ -367,109 +302,3 @@ def character_image_delete(
     return _images_response(
         request, project, membership, character, ReferenceImagesForm(), saved=True
     )
-
-
-# --- Member views ------------------------------------------------------------------------------
-
-
-def _members_response(
-    request: HttpRequest,
-    project: Project,
-    membership: Membership,
-    *,
-    form: AddMemberForm | None = None,
-    errors: dict[int, str] | None = None,
-) -> HttpResponse:
-    members = list(project.memberships.select_related("user").order_by("user__username"))
-    order = {role: index for index, role in enumerate(Role.values)}
-    members.sort(key=lambda m: (order[m.role], m.user.username.lower()))
-    for member in members:
-        member.error = (errors or {}).get(member.pk, "")
-    if form is None and membership.is_owner:
-        form = AddMemberForm(project=project)
-    context = {
-        "project": project,
-        "membership": membership,
-        "members": members,
-        "form": form,
-        "roles": Role.choices,
-    }
-    if _fragment(request):
-        return render(request, "studio/_members.html", context | {"fragment": True})
-    return render(request, "studio/members.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def members(request: HttpRequest, project_id: uuid.UUID) -> HttpResponse:
-    """The list for every member; on POST (owners only) add a member by username."""
-    project, membership = get_project_for_user(request, project_id, owner=request.method == "POST")
-    if request.method != "POST":
-        return _members_response(request, project, membership)
-    form = AddMemberForm(request.POST, project=project)
-    if not form.is_valid():
-        return _members_response(request, project, membership, form=form)
-    added = project.add_member(form.cleaned_data["username"], form.cleaned_data["role"])
-    messages.success(
-        request, f"{added.user.username} joined as {added.get_role_display().lower()}."
-    )
-    if _fragment(request):
-        return _members_response(request, project, membership)
-    return redirect("members", project.id)
-
-
-def _member_of(project: Project, username: str) -> Membership:
-    return get_object_or_404(
-        Membership.objects.select_related("user"), project=project, user__username=username
-    )
-
-
-@login_required
-@require_POST
-def member_role(request: HttpRequest, project_id: uuid.UUID, username: str) -> HttpResponse:
-    project, membership = get_project_for_user(request, project_id, owner=True)
-    member = _member_of(project, username)
-    form = RoleForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError("Choose one of the roles.")
-        change_role(member, form.cleaned_data["role"])
-    except ValidationError as error:
-        return _members_response(
-            request, project, membership, errors={member.pk: error.messages[0]}
-        )
-    role = member.get_role_display().lower()
-    if member.pk == membership.pk and not member.is_owner:
-        # You stepped down: reload, so the page stops offering what only owners can do.
-        messages.success(request, f"You are now {role} on this project.")
-        return _leave(request, reverse("members", args=[project.id]))
-    messages.success(request, f"{member.user.username} is now {role}.")
-    if _fragment(request):
-        return _members_response(request, project, membership)
-    return redirect("members", project.id)
-
-
-@login_required
-@require_POST
-def member_remove(request: HttpRequest, project_id: uuid.UUID, username: str) -> HttpResponse:
-    project, membership = get_project_for_user(request, project_id, owner=True)
-    member = _member_of(project, username)
-    leaving = member.pk == membership.pk
-    try:
-        remove_member(member)
-    except ValidationError as error:
-        return _members_response(
-            request, project, membership, errors={member.pk: error.messages[0]}
-        )
-    if leaving:
-        messages.success(request, f"You left {project.title}.")
-        return _leave(request, reverse("project-list"))
-    messages.success(request, f"{member.user.username} was removed from the project.")
-    if _fragment(request):
-        return _members_response(request, project, membership)
-    return redirect("members", project.id)
-
-
-def _leave(request: HttpRequest, url: str) -> HttpResponse:
-    """A full page load to `url` (htmx swaps nothing when one's own access has changed)."""
-    return HttpResponseClientRedirect(url) if _fragment(request) else redirect(url)

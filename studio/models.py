@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -138,6 +139,31 @@ class Membership(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == Role.OWNER
+
+    def _other_owners(self) -> list[Membership]:
+        """The project's other owners, locked until the end of the transaction (two owners
+        demoting each other at the same moment must not leave the project with none)."""
+        return list(
+            Membership.objects.select_for_update()
+            .filter(project_id=self.project_id, role=Role.OWNER)
+            .exclude(pk=self.pk)
+        )
+
+    @transaction.atomic
+    def change_role(self, role: str) -> None:
+        if self.is_owner and role != Role.OWNER and not self._other_owners():
+            raise ValidationError("A project needs an owner: make someone else owner first.")
+        self.role = role
+        self.save(update_fields=["role"])
+
+    @transaction.atomic
+    def remove(self) -> None:
+        """Take the member off the project; the last owner cannot be removed."""
+        if self.is_owner and not self._other_owners():
+            raise ValidationError(
+                "The last owner cannot be removed: make someone else owner first."
+            )
+        self.delete()
 
 
 class Scene(models.Model):
