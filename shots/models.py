@@ -478,28 +478,19 @@ class Take(models.Model):
 
     def mark_failed(self, reason: str) -> bool:
         """Fail an active take with a sentence for the user and release its credits (once)."""
-        from billing import ledger
-
-        with transaction.atomic():
-            won = self._transition(
-                ACTIVE_STATUSES,
-                status=TakeStatus.FAILED,
-                error=reason[:2000],
-                finished_at=timezone.now(),
-                lease_until=None,
-                next_check_at=None,
-            )
-            if won:
-                ledger.release_for_take(self, reason)
-        return won
+        return self._end_unfinished(TakeStatus.FAILED, reason)
 
     def mark_canceled(self, reason: str = "Canceled.") -> bool:
+        return self._end_unfinished(TakeStatus.CANCELED, reason)
+
+    def _end_unfinished(self, status: str, reason: str) -> bool:
+        """End an active take without a result; only the first caller wins and refunds."""
         from billing import ledger
 
         with transaction.atomic():
             won = self._transition(
                 ACTIVE_STATUSES,
-                status=TakeStatus.CANCELED,
+                status=status,
                 error=reason[:2000],
                 finished_at=timezone.now(),
                 lease_until=None,

@@ -200,33 +200,30 @@ def take_status(request: HttpRequest, project_id, take_id) -> HttpResponse:
     return render(request, "shots/_take_status.html", context)
 
 
-@login_required
-@require_POST
-def take_retry(request: HttpRequest, project_id, take_id) -> HttpResponse:
-    """A new take with the same request, linked to this one as its parent."""
+def _retry_or_cancel(request: HttpRequest, project_id, take_id, change) -> HttpResponse:
+    """Both move credits (a new hold, or a refund), so the page hears of it."""
     project, membership = get_project_for_user(request, project_id, edit=True)
     take = _get_take(project, take_id)
     error = ""
     try:
-        renders.retry_take(take, request.user)
+        change(take, request.user)
     except ValidationError as exc:
         error = _first_message(exc)
     response = _render_strip(request, project, membership, take.shot, error)
     return trigger_client_event(response, CREDITS_CHANGED) if request.htmx else response
+
+
+@login_required
+@require_POST
+def take_retry(request: HttpRequest, project_id, take_id) -> HttpResponse:
+    """A new take with the same request, linked to this one as its parent."""
+    return _retry_or_cancel(request, project_id, take_id, renders.retry_take)
 
 
 @login_required
 @require_POST
 def take_cancel(request: HttpRequest, project_id, take_id) -> HttpResponse:
-    project, membership = get_project_for_user(request, project_id, edit=True)
-    take = _get_take(project, take_id)
-    error = ""
-    try:
-        renders.cancel_take(take, request.user)
-    except ValidationError as exc:
-        error = _first_message(exc)
-    response = _render_strip(request, project, membership, take.shot, error)
-    return trigger_client_event(response, CREDITS_CHANGED) if request.htmx else response
+    return _retry_or_cancel(request, project_id, take_id, renders.cancel_take)
 
 
 @login_required
