@@ -44,24 +44,28 @@ def consume_cte(account: str, amount: str) -> str:
 CONSUME_CTE = consume_cte("%(account)s", "%(amount)s")
 
 
-# Everything a hold needs to know, in one statement: the account, the subscription's switches,
-# the project's budget and the take's rate (its tier or the next one up; the model's own row
-# before the provider's "*" row). pricing.rate_for() is the same rule in the ORM.
-HOLD_CONTEXT = """
-    SELECT a.id, s.hard_stop, s.unlimited, s.current_period_end,
-           (SELECT b.credits FROM billing_projectbudget b WHERE b.project_id = %(project)s),
-           r.credits_per_second, r.high_fps_factor, r.audio_factor
-    FROM billing_subscription s
-    JOIN billing_account a ON a.user_id = s.user_id
-    LEFT JOIN LATERAL (
+# The take's rate: the row for its tier or, failing that, the next tier up; the model's own row
+# before the provider's "*" row (pricing.rate_for() is the same rule in the ORM). Joined as `r`.
+RATE_OF_THE_TAKE = """LEFT JOIN LATERAL (
         SELECT credits_per_second, high_fps_factor, audio_factor
         FROM billing_ratecard
         WHERE provider = %(provider)s AND model IN (%(model)s, '*') AND tier = ANY(%(tiers)s)
         ORDER BY array_position(%(tiers)s, tier::text), model = '*'
         LIMIT 1
-    ) r ON true
+    ) r ON true"""
+
+# Everything a hold needs to know, in one statement: the account, the subscription's switches,
+# the project's budget and the take's rate (its tier or the next one up; the model's own row
+# before the provider's "*" row). pricing.rate_for() is the same rule in the ORM.
+HOLD_CONTEXT = f"""
+    SELECT a.id, s.hard_stop, s.unlimited, s.current_period_end,
+           (SELECT b.credits FROM billing_projectbudget b WHERE b.project_id = %(project)s),
+           r.credits_per_second, r.high_fps_factor, r.audio_factor
+    FROM billing_subscription s
+    JOIN billing_account a ON a.user_id = s.user_id
+    {RATE_OF_THE_TAKE}
     WHERE s.user_id = %(user)s
-"""
+"""  # noqa: S608 - built from constants; every value is a query parameter
 
 
 # With `moved (id, amount)` naming the account whose balance was just moved and the credits:
@@ -158,13 +162,7 @@ HOLD_AT_ONCE = f"""
         FROM billing_subscription s
         JOIN billing_plan p ON p.id = s.plan_id
         JOIN billing_account a ON a.user_id = s.user_id
-        LEFT JOIN LATERAL (
-            SELECT credits_per_second, high_fps_factor, audio_factor
-            FROM billing_ratecard
-            WHERE provider = %(provider)s AND model IN (%(model)s, '*') AND tier = ANY(%(tiers)s)
-            ORDER BY array_position(%(tiers)s, tier::text), model = '*'
-            LIMIT 1
-        ) r ON true
+        {RATE_OF_THE_TAKE}
         WHERE s.user_id = %(user)s
     ),
     moved AS (
