@@ -273,9 +273,7 @@ TAKE_DOWNLOAD_LEASE_SECONDS = envint("TAKE_DOWNLOAD_LEASE_SECONDS", 20 * 60)
 # A local render whose progress has not moved for this long is started again (its worker died).
 LOCAL_RENDER_STALE_SECONDS = envint("LOCAL_RENDER_STALE_SECONDS", 120)
 
-# Provider keys are encrypted at rest with this key (falls back to SECRET_KEY).
-FIELD_ENCRYPTION_KEY = envsecret("FIELD_ENCRYPTION_KEY", "")
-
+# Timeout of every outbound call to a provider (shorter than a poll's lease).
 HTTP_TIMEOUT_SECONDS = float(os.environ.get("HTTP_TIMEOUT_SECONDS", "30"))
 
 # --- Security ---------------------------------------------------------------------------------
